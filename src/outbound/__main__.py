@@ -1,0 +1,3 @@
+from outbound.cli import main
+
+main()

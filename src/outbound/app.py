@@ -1,0 +1,70 @@
+"""Builds the ASGI app: the MWS section endpoint, the ping document, ``/health``, and MWS-style 404s."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from outbound import __version__
+from outbound.config import Settings
+from outbound.context import Context
+from outbound.mws import xml
+from outbound.mws.endpoint import MwsEndpoint, error_response
+from outbound.mws.errors import MwsError
+
+SECTION_PATH = "/FulfillmentOutboundShipment/2010-10-01"
+
+
+async def ping(request: Request) -> Response:
+    """``GET /`` answers MWS's ping document with the server time (clients use it to measure skew)."""
+    stamp = xml.iso_seconds(datetime.now(UTC))
+    body = f'<?xml version="1.0"?>\n<PingResponse><Timestamp timestamp="{stamp}"/></PingResponse>\n'
+    return Response(body, headers={"content-type": "text/xml"})
+
+
+async def not_found(scope: Scope, receive: Receive, send: Send) -> None:
+    err = MwsError("InvalidAddress", "The specified address is invalid.")
+    await error_response(err, str(uuid.uuid4()), head=scope["method"] == "HEAD")(scope, receive, send)
+
+
+def create_app(settings: Settings | None = None, ctx: Context | None = None) -> Starlette:
+    """The app for ``settings`` (default: from the environment), or around an already open ``ctx``."""
+    context = ctx or Context.open(settings or Settings.from_env(), migrate=False)
+    endpoint = MwsEndpoint(context)
+
+    async def health(request: Request) -> Response:
+        try:
+            with context.db.read() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception as exc:
+            return JSONResponse({"status": "unavailable", "error": type(exc).__name__}, status_code=503)
+        backend = "sqlite" if context.db.is_sqlite else "postgresql"
+        return JSONResponse({"status": "ok", "version": __version__, "database": backend})
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        if ctx is None:
+            context.close()
+
+    app = Starlette(
+        routes=[
+            Route("/", ping, methods=["GET"]),
+            Route("/health", health, methods=["GET"]),
+            Route(SECTION_PATH, endpoint),
+            Route(SECTION_PATH + "/", endpoint),
+            Route("/{path:path}", not_found),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.ctx = context
+    return app

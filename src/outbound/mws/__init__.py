@@ -1,0 +1,1 @@
+"""The MWS wire protocol: query parameters, Signature Version 2, XML, errors and throttling."""

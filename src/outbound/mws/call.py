@@ -1,0 +1,18 @@
+"""What an operation handler receives: the decoded parameters, the authorized caller and the running context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from outbound.context import Context
+from outbound.mws.params import Params
+from outbound.service.accounts import Caller
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    request_id: str
+    action: str
+    params: Params
+    caller: Caller
+    ctx: Context

@@ -1,0 +1,216 @@
+"""The MWS endpoint: one ASGI app that takes a request through the checks of ``mws-protocol.md`` §3.5.
+
+Path and method → body → parameters → access key → signature → freshness → Version and Action → seller grant →
+throttle → the operation. Every refusal is an :class:`MwsError` rendered as an ``ErrorResponse``; anything
+unexpected is logged and answered ``InternalError``, never a traceback.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from email.utils import formatdate
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+
+from outbound.context import Context
+from outbound.mws import signing, xml
+from outbound.mws.call import Call
+from outbound.mws.errors import MwsError, internal_error, invalid, invalid_request, missing, throttled
+from outbound.mws.operations import OPERATIONS, VERSION
+from outbound.mws.params import MAX_BODY, Params, collect, parse_datetime, too_large
+from outbound.service.accounts import Caller, Denial, check_grant
+from outbound.store.accounts import key_grant
+
+log = logging.getLogger(__name__)
+
+SKEW = timedelta(minutes=15)
+MAX_EXPIRES_AHEAD = timedelta(hours=24)
+ALLOWED = "GET, POST"
+_AUTH_PARAMS = ("AWSAccessKeyId", "Signature", "SignatureMethod", "SignatureVersion")
+
+
+def wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def headers(request_id: str) -> dict[str, str]:
+    """The headers MWS sends on every answer, errors included (``mws-protocol.md`` §4.2)."""
+    now = time.time()
+    context = base64.b64encode(f"ctx:{request_id}".encode()).decode()
+    return {
+        "content-type": "text/xml",
+        "x-mws-request-id": request_id,
+        "x-mws-timestamp": xml.iso_millis(datetime.fromtimestamp(now, UTC)),
+        "x-mws-response-context": context,
+        "date": formatdate(now, usegmt=True),
+    }
+
+
+def error_response(err: MwsError, request_id: str, *, head: bool = False) -> Response:
+    extra = {"allow": ALLOWED} if err.status == 405 else {}
+    body = b"" if head else xml.error(err.code, err.message, err.type, request_id)
+    return Response(body, err.status, headers={**headers(request_id), **extra})
+
+
+class MwsEndpoint:
+    """``/FulfillmentOutboundShipment/2010-10-01`` (with or without the trailing slash), GET and POST."""
+
+    def __init__(self, ctx: Context, wall: Callable[[], datetime] = wall_clock) -> None:
+        self.ctx = ctx
+        self.wall = wall
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request_id = str(uuid.uuid4())
+        method = scope["method"]
+        if method not in ("GET", "POST"):
+            err = MwsError("InvalidRequest", f"Method {method} is not allowed; use GET or POST.", 405)
+            await error_response(err, request_id, head=method == "HEAD")(scope, receive, send)
+            return
+        try:
+            body = await self._read_body(Request(scope, receive)) if method == "POST" else None
+            params = collect(scope.get("query_string", b""), body)
+            host = _header(scope, b"host")
+            response = await run_in_threadpool(self.process, method, host, scope["path"], params, request_id)
+        except MwsError as err:
+            response = error_response(err, request_id)
+        except Exception:
+            log.exception("request %s failed", request_id)
+            response = error_response(internal_error(), request_id)
+        await response(scope, receive, send)
+
+    @staticmethod
+    async def _read_body(request: Request) -> bytes:
+        """The body, refused once it passes the size limit (the rest is not read)."""
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > MAX_BODY:
+                    raise too_large()
+                chunks.append(chunk)
+        except ClientDisconnect as exc:
+            raise MwsError("InputStreamDisconnected", "The request stream was disconnected.") from exc
+        return b"".join(chunks)
+
+    def process(self, method: str, host: str, path: str, pairs: list[tuple[str, str]], request_id: str) -> Response:
+        """Steps 3 to 11 of §3.5; runs in a worker thread because it talks to the database."""
+        try:
+            call = self.authenticate(method, host, path, pairs, request_id)
+            operation = OPERATIONS[call.action]
+            if not self.ctx.throttle.take(
+                f"{call.caller.access_key}:{call.caller.seller_id}:{operation.bucket_name}", operation.quota
+            ):
+                raise throttled()
+            if operation.handler is None:
+                raise invalid_request(f"The operation {call.action} is not available on this server yet.")
+            result = operation.handler(call)
+            body = xml.response(call.action, request_id, result)
+            return Response(body, 200, headers=headers(request_id))
+        except MwsError as err:
+            return error_response(err, request_id)
+
+    def authenticate(self, method: str, host: str, path: str, pairs: list[tuple[str, str]], request_id: str) -> Call:
+        params = Params.of(pairs)
+        for name in _AUTH_PARAMS:
+            if not params.raw(name):
+                raise missing(name)
+        signature_method = params.require("SignatureMethod")
+        if signature_method not in signing.SIGNATURE_METHODS:
+            raise invalid("SignatureMethod", signature_method)
+        if params.require("SignatureVersion") != "2":
+            raise invalid("SignatureVersion", params.require("SignatureVersion"))
+        timestamp, expires = params.raw("Timestamp"), params.raw("Expires")
+        if not timestamp and not expires:
+            raise missing("Timestamp")
+        if timestamp and expires:
+            raise MwsError("InvalidParameterValue", "Timestamp and Expires must not be used together.")
+        seller_id = _seller_id(params)
+        access_key = params.require("AWSAccessKeyId")
+        with self.ctx.db.read() as conn:
+            grant = key_grant(conn, access_key, seller_id)
+        if grant is None:
+            raise MwsError("InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.")
+        if not signing.verify(
+            grant.secret_key,
+            params.require("Signature", trim=False),
+            method,
+            host,
+            path,
+            pairs,
+            signature_method,
+        ):
+            raise MwsError(
+                "SignatureDoesNotMatch",
+                "The Signature parameter does not match the signature computed for this request.",
+            )
+        self._check_freshness(timestamp, expires)
+        version = params.raw("Version")
+        if version is None:
+            raise missing("Version")
+        if not version.strip():
+            raise invalid_request("parameter Version failed a validation check: value cannot be empty.")
+        if version.strip() != VERSION:
+            raise invalid("Version", version)
+        action = params.require("Action")
+        if action not in OPERATIONS:
+            raise MwsError("InvalidAddress", f"Invalid action {action}.")
+        if seller_id is None:
+            raise missing("SellerId")
+        denial = check_grant(grant, params.raw("MWSAuthToken"))
+        if denial is Denial.TOKEN_MISSING:
+            raise MwsError("AccessDenied", "Missing required MWSAuthToken for Seller.")
+        if denial is not None:
+            raise MwsError("AccessDenied", "Access denied: this key is not authorized for the seller.")
+        assert grant.default_marketplace_id is not None
+        caller = Caller(access_key, seller_id, grant.default_marketplace_id)
+        return Call(request_id, action, params, caller, self.ctx)
+
+    def _check_freshness(self, timestamp: str | None, expires: str | None) -> None:
+        now = self.wall()
+        if timestamp:
+            moment = parse_datetime(timestamp)
+            if moment is None:
+                raise MwsError("InvalidParameterValue", f"Timestamp {timestamp} must be in ISO8601 format")
+            if moment < now - SKEW:
+                raise MwsError(
+                    "RequestExpired",
+                    f"Request signature is too far in the past and has expired. Timestamp date: {timestamp}",
+                )
+            if moment > now + SKEW:
+                raise MwsError(
+                    "RequestExpired",
+                    f"Request signature is too far in the future. Timestamp date: {timestamp}",
+                )
+            return
+        assert expires is not None
+        moment = parse_datetime(expires)
+        if moment is None:
+            raise MwsError("InvalidParameterValue", f"Expires {expires} must be in ISO8601 format")
+        if moment < now:
+            raise MwsError("RequestExpired", f"Request has expired. Expires date: {expires}")
+        if moment > now + MAX_EXPIRES_AHEAD:
+            raise MwsError("RequestExpired", f"Request Expires is too far in the future. Expires date: {expires}")
+
+
+def _seller_id(params: Params) -> str | None:
+    """``SellerId``, or the older spelling ``Merchant`` (an alias; both and different is refused)."""
+    seller, merchant = params.string("SellerId"), params.string("Merchant")
+    if seller and merchant and seller != merchant:
+        raise invalid("Merchant", merchant, "differs from SellerId")
+    return seller or merchant or None
+
+
+def _header(scope: Scope, name: bytes) -> str:
+    for key, value in scope.get("headers", ()):
+        if key == name:
+            return str(value.decode("latin-1"))
+    return ""

@@ -1,0 +1,52 @@
+"""The operation registry: for each of the 11 actions, its throttle bucket, its quota and its handler.
+
+A handler takes the :class:`Call` and returns the ``{Action}Result`` element, or ``None`` for the operations whose
+response carries only ``ResponseMetadata`` (Create, Update and Cancel). An action whose handler is not built yet
+answers ``InvalidRequest``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from outbound.mws import xml
+from outbound.mws.actions.status import get_service_status_action
+from outbound.mws.call import Call
+from outbound.mws.throttle import Quota
+
+VERSION = "2010-10-01"
+Handler = Callable[[Call], xml.Element | None]
+
+STANDARD = Quota.per(30, 2, 1)  # 30 requests, 2 restored per second
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    action: str
+    quota: Quota
+    handler: Handler | None = None
+    bucket: str = ""  # operations that share a bucket name it; otherwise the action is the bucket
+
+    @property
+    def bucket_name(self) -> str:
+        return self.bucket or self.action
+
+
+def _registry(*operations: Operation) -> dict[str, Operation]:
+    return {op.action: op for op in operations}
+
+
+OPERATIONS = _registry(
+    Operation("GetFulfillmentPreview", STANDARD),
+    Operation("CreateFulfillmentOrder", STANDARD),
+    Operation("UpdateFulfillmentOrder", STANDARD),
+    Operation("GetFulfillmentOrder", STANDARD),
+    Operation("ListAllFulfillmentOrders", STANDARD, bucket="ListAllFulfillmentOrders"),
+    Operation("ListAllFulfillmentOrdersByNextToken", STANDARD, bucket="ListAllFulfillmentOrders"),
+    Operation("GetPackageTrackingDetails", STANDARD),
+    Operation("CancelFulfillmentOrder", STANDARD),
+    Operation("ListReturnReasonCodes", STANDARD),
+    Operation("CreateFulfillmentReturn", STANDARD),
+    Operation("GetServiceStatus", Quota.per(2, 1, 300), get_service_status_action),
+)

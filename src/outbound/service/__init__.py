@@ -1,0 +1,1 @@
+"""The service layer: one function per thing the system does, each in one transaction."""

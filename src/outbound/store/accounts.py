@@ -1,0 +1,78 @@
+"""Queries for sellers, developer access keys and the grants that let a key act for a seller."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, and_, select
+
+from outbound.store.schema import access_keys, grants, seller_marketplaces, sellers
+
+
+@dataclass(frozen=True, slots=True)
+class KeyGrant:
+    """What one request's key and seller resolve to; ``granted`` is false when the key may not act for them."""
+
+    secret_key: str
+    granted: bool
+    auth_token: str | None
+    default_marketplace_id: str | None
+
+
+def key_grant(conn: Connection, access_key: str, seller_id: str | None) -> KeyGrant | None:
+    """One query: the key's secret and, if any, its grant for the seller. ``None`` for an unknown key."""
+    query = (
+        select(
+            access_keys.c.secret_key,
+            grants.c.seller_id,
+            grants.c.auth_token,
+            sellers.c.default_marketplace_id,
+        )
+        .select_from(
+            access_keys.outerjoin(
+                grants,
+                and_(grants.c.access_key == access_keys.c.access_key, grants.c.seller_id == (seller_id or "")),
+            ).outerjoin(sellers, sellers.c.seller_id == grants.c.seller_id)
+        )
+        .where(access_keys.c.access_key == access_key)
+    )
+    row = conn.execute(query).first()
+    if row is None:
+        return None
+    return KeyGrant(row.secret_key, row.seller_id is not None, row.auth_token, row.default_marketplace_id)
+
+
+def upsert_seller(conn: Connection, seller_id: str, default_marketplace_id: str, now: datetime) -> None:
+    if conn.execute(select(sellers.c.seller_id).where(sellers.c.seller_id == seller_id)).first() is None:
+        conn.execute(
+            sellers.insert().values(seller_id=seller_id, default_marketplace_id=default_marketplace_id, created_at=now)
+        )
+
+
+def add_marketplaces(conn: Connection, seller_id: str, marketplace_ids: list[str]) -> None:
+    known = set(marketplaces_of(conn, seller_id))
+    fresh = [m for m in dict.fromkeys(marketplace_ids) if m not in known]
+    if fresh:
+        conn.execute(seller_marketplaces.insert(), [{"seller_id": seller_id, "marketplace_id": m} for m in fresh])
+
+
+def marketplaces_of(conn: Connection, seller_id: str) -> list[str]:
+    query = select(seller_marketplaces.c.marketplace_id).where(seller_marketplaces.c.seller_id == seller_id)
+    return list(conn.scalars(query))
+
+
+def upsert_key(conn: Connection, access_key: str, secret_key: str, now: datetime) -> None:
+    current = conn.execute(select(access_keys.c.secret_key).where(access_keys.c.access_key == access_key)).first()
+    if current is None:
+        conn.execute(access_keys.insert().values(access_key=access_key, secret_key=secret_key, created_at=now))
+    elif current.secret_key != secret_key:
+        conn.execute(access_keys.update().where(access_keys.c.access_key == access_key).values(secret_key=secret_key))
+
+
+def upsert_grant(conn: Connection, access_key: str, seller_id: str, auth_token: str | None) -> None:
+    where = and_(grants.c.access_key == access_key, grants.c.seller_id == seller_id)
+    if conn.execute(select(grants.c.seller_id).where(where)).first() is None:
+        conn.execute(grants.insert().values(access_key=access_key, seller_id=seller_id, auth_token=auth_token))
+    else:
+        conn.execute(grants.update().where(where).values(auth_token=auth_token))

@@ -1,0 +1,87 @@
+"""The database handle: engine creation from a plain URL, SQLite tuning, and migrations on open."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+
+DEFAULT_URL = "sqlite:///./outbound.db"
+_PG_LOCK = 7_204_211  # advisory lock id held while migrating, so concurrent starts don't race
+
+
+def normalize_url(url: str) -> str:
+    """Map the plain ``postgresql://`` scheme to the driver the package ships (psycopg 3)."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+class Database:
+    """One engine per process; ``transaction()`` is the unit of work every service call runs in."""
+
+    def __init__(self, url: str = DEFAULT_URL, *, pool: bool = True) -> None:
+        self.url = normalize_url(url)
+        self.is_sqlite = self.url.startswith("sqlite")
+        kwargs: dict[str, Any] = {}
+        if self.is_sqlite:
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        elif pool:
+            kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+        else:
+            kwargs["poolclass"] = NullPool
+        self.engine: Engine = create_engine(self.url, **kwargs)
+        if self.is_sqlite:
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin_immediate)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """A read-write transaction: committed on success, rolled back (nothing half-written) on error."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read-only transaction; on SQLite it does not take the write lock, so reads run beside a writer."""
+        with self.engine.connect() as conn:
+            conn.execution_options(outbound_read=True)
+            with conn.begin():
+                yield conn
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest revision (Alembic), on SQLite and PostgreSQL alike."""
+        with self.engine.begin() as conn:
+            if not self.is_sqlite:
+                conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _PG_LOCK})
+            config = Config()
+            config.set_main_option("script_location", str(resources.files("outbound.store") / "migrations"))
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # The driver's own transaction handling is turned off; we issue BEGIN IMMEDIATE ourselves (below).
+    dbapi_conn.isolation_level = None
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _sqlite_begin_immediate(conn: Connection) -> None:
+    """Writers take SQLite's lock up front: one at a time, no deadlock-prone lock upgrades mid-transaction."""
+    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("outbound_read") else "BEGIN IMMEDIATE")
