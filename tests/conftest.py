@@ -24,6 +24,7 @@ from outbound.config import Settings
 from outbound.context import Context
 from outbound.mws import throttle as throttling
 from outbound.service.accounts import add_seller
+from outbound.sim.clock import RealClock
 from outbound.store import Database
 from outbound.store.schema import metadata
 
@@ -136,7 +137,7 @@ def start_server(ctx: Context) -> tuple[uvicorn.Server, threading.Thread, int]:
 
 def make_server(db: Database, throttle: throttling.Throttle | None = None) -> Iterator[Server]:
     settings = Settings(database_url=db.url, throttle=throttle is not None)
-    ctx = Context(settings, db, throttle or throttling.Unthrottled())
+    ctx = Context(settings, db, throttle or throttling.Unthrottled(), RealClock())
     server, thread, port = start_server(ctx)
     yield Server(f"http://127.0.0.1:{port}", port, ctx)
     server.should_exit = True

@@ -14,12 +14,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from outbound import __version__
+from outbound import __version__, admin
 from outbound.config import Settings
 from outbound.context import Context
 from outbound.mws import xml
 from outbound.mws.endpoint import MwsEndpoint, error_response
 from outbound.mws.errors import MwsError
+from outbound.sim.engine import Engine, Runner
 
 SECTION_PATH = "/FulfillmentOutboundShipment/2010-10-01"
 
@@ -31,9 +32,16 @@ async def ping(request: Request) -> Response:
     return Response(body, headers={"content-type": "text/xml"})
 
 
-async def not_found(scope: Scope, receive: Receive, send: Send) -> None:
-    err = MwsError("InvalidAddress", "The specified address is invalid.")
-    await error_response(err, str(uuid.uuid4()), head=scope["method"] == "HEAD")(scope, receive, send)
+class NotFound:
+    """Any other path, any method: MWS's 404 ``InvalidAddress``.
+
+    A class, not a function: Starlette would wrap a plain function as a ``request -> response`` endpoint limited to
+    GET, which calls it with the wrong arguments (a 500) and answers other methods with its own 405 page.
+    """
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        err = MwsError("InvalidAddress", "The specified address is invalid.")
+        await error_response(err, str(uuid.uuid4()), head=scope["method"] == "HEAD")(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None, ctx: Context | None = None) -> Starlette:
@@ -52,7 +60,13 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        runner = None
+        if ctx is None and context.settings.clock == "real" and context.settings.engine:
+            runner = Runner(Engine(context.db), context.clock)  # the lifecycle moves on its own in real time
+            runner.start()
         yield
+        if runner is not None:
+            runner.stop()
         if ctx is None:
             context.close()
 
@@ -60,9 +74,10 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
         routes=[
             Route("/", ping, methods=["GET"]),
             Route("/health", health, methods=["GET"]),
+            *admin.routes(context),
             Route(SECTION_PATH, endpoint),
             Route(SECTION_PATH + "/", endpoint),
-            Route("/{path:path}", not_found),
+            Route("/{path:path}", NotFound()),
         ],
         lifespan=lifespan,
     )

@@ -6,15 +6,28 @@ to date before it works, so a fresh machine needs no separate setup step.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import click
 from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
 
 from outbound.config import CLOCKS, Settings
-from outbound.service import accounts, status
+from outbound.domain.errors import InvalidValue
+from outbound.mws.params import parse_datetime
+from outbound.service import accounts, order_views, simulation, status
+from outbound.service import inventory as stock
+from outbound.service import orders as order_service
+from outbound.sim import clock as clocks
+from outbound.sim import scenarios
+from outbound.sim.engine import Engine, Runner, parse_duration
 from outbound.store import Database
 
 console = Console()
@@ -137,6 +150,376 @@ def service_status_set(value: str, message: str | None, db_url: str | None) -> N
         console.print("[yellow]note:[/] some clients (ScaleLeap's SDK) accept only GREEN, YELLOW and RED")
     result = status.set_service_status(open_db(db_url), value, message)
     console.print(f"service status is [bold]{result.status}[/]" + (f": {message}" if message else ""))
+
+
+@main.group()
+def inventory() -> None:
+    """The seller's SKUs and their stock per fulfillment center."""
+
+
+@inventory.command("set")
+@click.argument("seller_id")
+@click.argument("sku")
+@click.argument("quantity", type=click.IntRange(0))
+@click.option("--fc", "fc_code", default=None, help="Fulfillment center (default: spread over the marketplace's).")
+@click.option("--weight-lb", type=click.FloatRange(min=0, min_open=True), default=None)
+@click.option("--dimensions-in", default=None, help="LxWxH in inches, e.g. 12x8x4.")
+@db_option
+def inventory_set(
+    seller_id: str,
+    sku: str,
+    quantity: int,
+    fc_code: str | None,
+    weight_lb: float | None,
+    dimensions_in: str | None,
+    db_url: str | None,
+) -> None:
+    """Set the sellable QUANTITY of SKU (at one center, or spread over the seller's marketplace)."""
+    try:
+        dims = stock.parse_dimensions(dimensions_in) if dimensions_in else None
+        change = stock.StockChange(
+            seller_id, sku, quantity, fc_code, Decimal(str(weight_lb)) if weight_lb else None, dims
+        )
+        db = open_db(db_url)
+        stock.set_inventory(db, change)
+    except stock.InventoryError as exc:
+        raise click.ClickException(exc.message) from None
+    _print_levels(db, seller_id, sku)
+
+
+def _print_levels(db: Database, seller_id: str, sku: str | None) -> None:
+    table = Table("SKU", "center", "sellable", "reserved", title=f"inventory of {seller_id}")
+    for row_sku, fc_code, sellable, reserved in stock.levels(db, seller_id, sku):
+        table.add_row(row_sku, fc_code, str(sellable), str(reserved))
+    console.print(table)
+
+
+@inventory.command("show")
+@click.argument("seller_id")
+@click.argument("sku", required=False)
+@db_option
+def inventory_show(seller_id: str, sku: str | None, db_url: str | None) -> None:
+    """Print a seller's stock per SKU and center."""
+    _print_levels(open_db(db_url), seller_id, sku)
+
+
+@inventory.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@db_option
+def inventory_import(path: Path, db_url: str | None) -> None:
+    """Import FILE.csv (columns seller_id, sku, quantity[, fc, weight_lb, dimensions_in]) in one transaction."""
+    db = open_db(db_url)
+    rows = sum(1 for _ in path.open(encoding="utf-8-sig")) - 1
+    try:
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("importing", total=max(rows, 0))
+            summary = stock.import_csv(db, path, lambda n: progress.advance(task, n))
+    except stock.InventoryError as exc:
+        raise click.ClickException(f"{exc}; nothing was imported") from None
+    console.print(
+        f"imported {summary.rows} rows: {summary.skus} SKUs of {summary.sellers} seller(s), {summary.units} units"
+    )
+
+
+@main.group()
+def orders() -> None:
+    """Fulfillment orders."""
+
+
+@orders.command("list")
+@click.argument("seller_id")
+@click.option("--since", default=None, help="ISO 8601 instant (default: everything).")
+@db_option
+def orders_list(seller_id: str, since: str | None, db_url: str | None) -> None:
+    """List a seller's orders, oldest status change first."""
+    db = open_db(db_url)
+    start = parse_datetime(since) if since else datetime(1970, 1, 1, tzinfo=UTC)
+    if start is None:
+        raise click.BadParameter(f"not an ISO 8601 instant: {since}", param_hint="--since")
+    table = Table("order id", "status", "speed", "received", "status updated", "destination", title=seller_id)
+    for order in order_views.all_orders(db, seller_id, start):
+        where = order.destination
+        table.add_row(
+            order.seller_order_id,
+            order.status,
+            order.shipping_speed,
+            order_views.stamp(order.received_at),
+            order_views.stamp(order.status_updated_at),
+            f"{where.get('City') or ''} {where.get('StateOrProvinceCode') or ''} {where.country_code}".strip(),
+        )
+    console.print(table)
+
+
+@orders.command("show")
+@click.argument("seller_id")
+@click.argument("order_id")
+@db_option
+def orders_show(seller_id: str, order_id: str, db_url: str | None) -> None:
+    """Print one order with its lines, shipments and returns."""
+    try:
+        order = order_service.get_fulfillment_order(open_db(db_url), seller_id, order_id)
+    except InvalidValue:
+        raise click.ClickException(f"seller {seller_id} has no order {order_id}") from None
+    console.print(order_views.describe(order))
+
+
+@main.group()
+def clock() -> None:
+    """The virtual clock (serve with --clock virtual): show it, advance it, set it."""
+
+
+@clock.command("show")
+@db_option
+def clock_show(db_url: str | None) -> None:
+    """Print the virtual clock's current instant."""
+    console.print(simulation.show(open_db(db_url)).isoformat())
+
+
+@clock.command("advance")
+@click.argument("duration")
+@db_option
+def clock_advance(duration: str, db_url: str | None) -> None:
+    """Advance by DURATION (90m, 2h, 3d, 1w, 1d12h), applying every step that falls due, in time order."""
+    try:
+        moved = simulation.advance(open_db(db_url), parse_duration(duration))
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    console.print(f"clock at {moved.now.isoformat()} ({moved.steps} lifecycle steps applied)")
+
+
+@clock.command("set")
+@click.argument("instant")
+@db_option
+def clock_set(instant: str, db_url: str | None) -> None:
+    """Move the clock forward to INSTANT (ISO 8601)."""
+    moment = parse_datetime(instant)
+    if moment is None:
+        raise click.BadParameter(f"not an ISO 8601 instant: {instant}")
+    try:
+        moved = simulation.set_to(open_db(db_url), moment)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    console.print(f"clock at {moved.now.isoformat()} ({moved.steps} lifecycle steps applied)")
+
+
+@main.command()
+@db_option
+@click.option("--clock", "clock_kind", type=click.Choice(CLOCKS), default=None, help="Service clock (default real).")
+@click.option("--interval", default=1.0, show_default=True, help="Seconds between polls when nothing is due.")
+def worker(db_url: str | None, clock_kind: str | None, interval: float) -> None:
+    """Run the lifecycle engine (several workers may share one PostgreSQL database)."""
+    settings = Settings.from_env().with_(database_url=db_url, clock=clock_kind)
+    db = open_db(settings.database_url)
+    console.print(f"lifecycle worker on {db.engine.url.render_as_string(hide_password=True)}")
+    runner = Runner(Engine(db), clocks.build(settings.clock, db), interval)
+    with contextlib.suppress(KeyboardInterrupt):
+        runner.run_forever()
+
+
+@main.group()
+def scenario() -> None:
+    """Scenarios and faults for integration tests (see README: recipes)."""
+
+
+@scenario.command("add")
+@click.argument("seller_id")
+@click.argument("kind", type=click.Choice(scenarios.KINDS))
+@click.option("--order", "order_id", default=None, help="Only this SellerFulfillmentOrderId.")
+@click.option("--set", "values", multiple=True, help="A parameter, key=value (repeatable).")
+@click.option("--times", type=int, default=None, help="A fault fires this many times, then is gone.")
+@db_option
+def scenario_add(
+    seller_id: str, kind: str, order_id: str | None, values: tuple[str, ...], times: int | None, db_url: str | None
+) -> None:
+    """Add a scenario: force_status, hold_shipment, package, speed or fault."""
+    params: dict[str, Any] = {}
+    for value in values:
+        key, _, raw = value.partition("=")
+        params[key] = float(raw) if key == "multiplier" else raw
+    db = open_db(db_url)
+    try:
+        scenario_id = scenarios.add(
+            db, seller_id, kind, params, datetime.now(UTC), seller_order_id=order_id, remaining=times
+        )
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    if order_id and kind in ("force_status", "package"):
+        simulation.wake(db, seller_id, order_id, clocks.build(Settings.from_env().clock, db).now())
+    console.print(f"scenario {scenario_id} added")
+
+
+@scenario.command("list")
+@click.argument("seller_id", required=False)
+@db_option
+def scenario_list(seller_id: str | None, db_url: str | None) -> None:
+    """List scenarios (of one seller)."""
+    table = Table("id", "seller", "order", "kind", "params", "remaining")
+    for s in scenarios.listing(open_db(db_url), seller_id):
+        table.add_row(str(s.id), s.seller_id, s.seller_order_id or "*", s.kind, str(s.params), str(s.remaining or ""))
+    console.print(table)
+
+
+@scenario.command("remove")
+@click.argument("scenario_id", type=int)
+@db_option
+def scenario_remove(scenario_id: int, db_url: str | None) -> None:
+    """Remove a scenario by id."""
+    removed = scenarios.remove(open_db(db_url), scenario_id)
+    if not removed:
+        raise click.ClickException(f"no scenario {scenario_id}")
+    console.print(f"scenario {scenario_id} removed")
+
+
+@main.command("preview")
+@click.argument("seller_id")
+@click.option(
+    "--to",
+    "to",
+    required=True,
+    metavar="'Name|Line1|City|ST|ZIP|CC'",
+    help="Destination, six fields separated by |: name, street line, city, state or province (JP: prefecture), "
+    "postal code, ISO country code. Leave City empty for JP ('Yamada|Meguro-ku 2-24-1||Tokyo|153-0064|JP').",
+)
+@click.option("--item", "items", multiple=True, required=True, metavar="SKU:QTY[:ID]", help="A line (repeatable).")
+@click.option("--speed", "speeds", multiple=True, help="Shipping speed (repeatable; default: every one offered).")
+@click.option("--marketplace", default=None, help="MarketplaceId (default: the seller's home marketplace).")
+@click.option("--cod", is_flag=True, help="JP: also preview cash on delivery (IncludeCODFulfillmentPreview).")
+@click.option("--delivery-windows", is_flag=True, help="JP: list ScheduledDelivery windows (IncludeDeliveryWindows).")
+@db_option
+def preview(
+    seller_id: str,
+    to: str,
+    items: tuple[str, ...],
+    speeds: tuple[str, ...],
+    marketplace: str | None,
+    cod: bool,
+    delivery_windows: bool,
+    db_url: str | None,
+) -> None:
+    """Preview an order for SELLER_ID as GetFulfillmentPreview would: per speed, whether it can be fulfilled, its
+    weight and fees, its shipments (center, ship and arrival dates, items) and what cannot be fulfilled.
+
+    It reads the database directly (no server needed) on the service clock (OUTBOUND_CLOCK). Dates are local to
+    each center (whole days; ScheduledDelivery with times). Examples:
+
+    \b
+    outbound preview A2NKEXAMPLEF53 --to 'Jane Doe|1200 12th Ave S|Seattle|WA|98144|US' \\
+        --item BLUE-MUG-12OZ:2 --item TEA-SAMPLER-6:1 --speed Standard --speed Expedited
+    outbound preview A2NKEXAMPLEF53 --to 'Yamada Hanako|Meguro-ku 2-24-1||Tokyo|153-0064|JP' \\
+        --item JP-TEA-TIN-100G:1 --marketplace A1VC38T7YXB528 --cod --delivery-windows
+    """
+    from outbound.domain.orders import SPEEDS
+    from outbound.mws import shapes
+    from outbound.mws.errors import MwsError
+    from outbound.mws.params import Params
+    from outbound.service import preview as preview_service
+    from outbound.sim import clock as service_clocks
+    from outbound.store import accounts as account_store
+
+    parts = to.split("|")
+    if len(parts) != 6:
+        raise click.BadParameter("six fields separated by |: Name|Line1|City|ST|ZIP|CC", param_hint="--to")
+    wire = dict(zip(("Name", "Line1", "City", "StateOrProvinceCode", "PostalCode", "CountryCode"), parts, strict=True))
+    try:
+        address = shapes.address(Params({k: v for k, v in wire.items() if v.strip()}))
+    except MwsError as exc:
+        raise click.BadParameter(exc.message.replace("parameter ", "field "), param_hint="--to") from None
+    lines = []
+    for n, spec in enumerate(items, 1):
+        sku, _, rest = spec.partition(":")
+        quantity, _, item_id = rest.partition(":")
+        if not sku or not quantity.isdigit() or int(quantity) < 1:
+            raise click.BadParameter(f"{spec!r} is not SKU:QTY[:ID] with QTY ≥ 1", param_hint="--item")
+        lines.append(order_service.ItemRequest(sku, item_id or f"line-{n}", int(quantity)))
+    if len({line.item_id for line in lines}) != len(lines):
+        raise click.BadParameter("line ids must be unique", param_hint="--item")
+    for speed in speeds:
+        if speed not in SPEEDS:
+            raise click.BadParameter(f"{speed} is not one of {', '.join(SPEEDS)}", param_hint="--speed")
+    db = open_db(db_url)
+    with db.read() as conn:
+        home = account_store.default_marketplace(conn, seller_id)
+    if home is None:
+        raise click.ClickException(f"unknown seller {seller_id} (add it with `outbound seller add`)")
+    caller = accounts.Caller("cli", seller_id, home)
+    request = preview_service.PreviewRequest(
+        address, tuple(lines), tuple(dict.fromkeys(speeds)), marketplace, cod, delivery_windows
+    )
+    settings = Settings.from_env().with_(database_url=db.url)
+    now = service_clocks.build(settings.clock, db).now()
+    try:
+        previews = preview_service.get_fulfillment_preview(db, caller, request, now)
+    except InvalidValue as exc:
+        raise click.ClickException(f"{exc.field} {exc.value} is not valid for seller {seller_id}") from None
+    for found in previews:
+        console.print(_preview_table(found))
+
+
+def _preview_table(found: Any) -> Table:
+    from outbound.domain.world import WORLD
+
+    cod = " (COD)" if found.is_cod_capable else ""
+    verdict = "[green]fulfillable[/]" if found.is_fulfillable else "[red]not fulfillable[/]"
+    weight = f"{found.weight} {found.weight_unit}" if found.weight is not None else "-"
+    fees = ", ".join(f"{name} {amount} {found.currency}" for name, amount in found.fees) or "-"
+    caption = [f"weight {weight}", f"fees {fees}"]
+    if found.order_reasons:
+        caption.append("order: " + ", ".join(found.order_reasons))
+    for item in found.unfulfillable:
+        caption.append(
+            f"[red]unfulfillable[/] {item.item_id} {item.seller_sku} × {item.quantity}: {', '.join(item.reasons)}"
+        )
+    if found.delivery_windows:
+        caption.append(
+            f"delivery windows ({found.delivery_time_zone}): "
+            + ", ".join(
+                f"{_local(s, found.delivery_time_zone)}–{_local(e, found.delivery_time_zone)[-5:]}"
+                for s, e in found.delivery_windows
+            )
+        )
+    table = Table(
+        "center",
+        "ships",
+        "arrives",
+        "items",
+        title=f"{found.speed}{cod} in {found.marketplace_id}: {verdict}",
+        caption="\n".join(caption),
+        caption_justify="left",
+        min_width=72,
+    )
+    if not found.shipments:
+        table.add_row("-", "-", "-", "nothing ships")
+    for shipment in found.shipments:
+        zone = WORLD.centers[shipment.fc_code].time_zone
+        dates = shipment.dates
+        table.add_row(
+            f"{shipment.fc_code} ({zone})",
+            _span(dates.earliest_ship, dates.latest_ship, zone),
+            _span(dates.earliest_arrival, dates.latest_arrival, zone),
+            "\n".join(
+                f"{i.item_id} {i.seller_sku} × {i.quantity} ({i.weight} {found.weight_unit}, {i.method})"
+                for i in shipment.items
+            ),
+        )
+    return table
+
+
+def _local(moment: datetime, zone: str | None) -> str:
+    from zoneinfo import ZoneInfo
+
+    return moment.astimezone(ZoneInfo(zone or "UTC")).strftime("%Y-%m-%d %H:%M")
+
+
+def _span(start: datetime, end: datetime, zone: str) -> str:
+    """Whole local days as dates ("2026-11-23 – 2026-11-24"), anything else with the local time."""
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(zone)
+    first, last = start.astimezone(tz), end.astimezone(tz)
+    if first.strftime("%H:%M:%S") == "00:00:00" and last.strftime("%H:%M:%S") == "23:59:59":
+        a, b = first.strftime("%Y-%m-%d"), last.strftime("%Y-%m-%d")
+        return a if a == b else f"{a} – {b}"
+    return f"{_local(start, zone)} – {_local(end, zone)}"
 
 
 if __name__ == "__main__":  # pragma: no cover

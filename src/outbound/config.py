@@ -17,6 +17,7 @@ class Settings:
     clock: str = "real"
     throttle: bool = True
     redis_url: str | None = None
+    engine: bool = True  # run the lifecycle engine inside the server (real clock); off when workers do it
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -29,6 +30,7 @@ class Settings:
             clock=clock,
             throttle=throttle not in ("off", "0", "false", "no"),
             redis_url=environ.get("OUTBOUND_REDIS_URL") or None,
+            engine=environ.get("OUTBOUND_ENGINE", "on").strip().lower() not in ("off", "0", "false", "no"),
         )
 
     def to_env(self) -> dict[str, str]:
@@ -37,6 +39,7 @@ class Settings:
             "OUTBOUND_DATABASE_URL": self.database_url,
             "OUTBOUND_CLOCK": self.clock,
             "OUTBOUND_THROTTLE": "on" if self.throttle else "off",
+            "OUTBOUND_ENGINE": "on" if self.engine else "off",
         }
         if self.redis_url:
             env["OUTBOUND_REDIS_URL"] = self.redis_url

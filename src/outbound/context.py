@@ -1,4 +1,4 @@
-"""What a running service holds once: settings, the database and the throttle."""
+"""What a running service holds once: settings, the database, the throttle and the service clock."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from outbound.config import Settings
 from outbound.mws import throttle as throttling
+from outbound.sim import clock as clocks
 from outbound.store import Database
 
 
@@ -14,13 +15,15 @@ class Context:
     settings: Settings
     db: Database
     throttle: throttling.Throttle
+    clock: clocks.Clock
 
     @classmethod
     def open(cls, settings: Settings, *, migrate: bool = True) -> Context:
         db = Database(settings.database_url)
         if migrate:
             db.migrate()
-        return cls(settings, db, throttling.build(settings.throttle, settings.redis_url))
+        throttle = throttling.build(settings.throttle, settings.redis_url)
+        return cls(settings, db, throttle, clocks.build(settings.clock, db))
 
     def close(self) -> None:
         self.db.dispose()

@@ -5,15 +5,16 @@ It works against Amazon's endpoint or an Outbound server alike; only the endpoin
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
-from urllib.parse import urlsplit
 
 import httpx
 from lxml import etree
 
+from outbound.client.models import Address, CreateItem, FulfillmentOrder, FulfillmentOrderDetails, OrdersPage
+from outbound.client.preview_models import FulfillmentPreview, PreviewItem, parse_previews
 from outbound.mws import signing
 
 NS = "http://mws.amazonaws.com/FulfillmentOutboundShipment/2010-10-01/"
@@ -47,6 +48,10 @@ def _text(node: etree._Element, path: str) -> str | None:
     return None if found is None else (found.text or "")
 
 
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def _datetime(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
 
@@ -73,7 +78,8 @@ class OutboundClient:
         self.auth_token = auth_token
         self.signature_method = signature_method
         self._http = http or httpx.Client(timeout=timeout)
-        self._host = urlsplit(self.endpoint).netloc
+        # Sign the Host header httpx sends: it leaves out a default port (":80" for http, ":443" for https).
+        self._host = httpx.URL(self.endpoint).netloc.decode("ascii")
 
     def __enter__(self) -> OutboundClient:
         return self
@@ -140,3 +146,121 @@ class OutboundClient:
             message_id=_text(result, "m:MessageId"),
             messages=messages,
         )
+
+    def _result(self, action: str, params: Mapping[str, str] | None = None) -> etree._Element:
+        result = self.call(action, params).find(f"m:{action}Result", _N)
+        assert result is not None, f"{action} answered without a Result"
+        return result
+
+    def get_fulfillment_preview(
+        self,
+        address: Address,
+        items: Sequence[PreviewItem | CreateItem],
+        *,
+        shipping_speed_categories: Sequence[str] | None = None,
+        include_cod: bool = False,
+        include_delivery_windows: bool = False,
+        marketplace_id: str | None = None,
+    ) -> list[FulfillmentPreview]:
+        """One preview per shipping speed (default: every speed the marketplace offers), in the server's order.
+
+        ``items`` may be :class:`PreviewItem` or :class:`CreateItem` (only its SKU, line id and quantity are sent).
+        ``include_cod`` and ``include_delivery_windows`` matter in JP only (IncludeCODFulfillmentPreview,
+        IncludeDeliveryWindows).
+        """
+        params = address.to_params("Address")
+        for n, item in enumerate(items, 1):
+            line = PreviewItem(item.seller_sku, item.seller_fulfillment_order_item_id, item.quantity)
+            params.update(line.to_params(f"Items.member.{n}"))
+        for n, speed in enumerate(shipping_speed_categories or (), 1):
+            params[f"ShippingSpeedCategories.member.{n}"] = speed
+        if include_cod:
+            params["IncludeCODFulfillmentPreview"] = "true"
+        if include_delivery_windows:
+            params["IncludeDeliveryWindows"] = "true"
+        if marketplace_id is not None:
+            params["MarketplaceId"] = marketplace_id
+        return parse_previews(self._result("GetFulfillmentPreview", params))
+
+    def create_fulfillment_order(
+        self,
+        seller_fulfillment_order_id: str,
+        destination_address: Address,
+        items: list[CreateItem],
+        *,
+        displayable_order_id: str | None = None,
+        displayable_order_datetime: datetime | None = None,
+        displayable_order_comment: str = "Thank you for your order.",
+        shipping_speed_category: str = "Standard",
+        fulfillment_action: str | None = None,
+        fulfillment_policy: str | None = None,
+        marketplace_id: str | None = None,
+        notification_emails: list[str] | None = None,
+        extra: Mapping[str, str] | None = None,
+    ) -> str:
+        """Create (or, with ``fulfillment_action="Hold"``, hold) an order; returns the request id."""
+        params = {
+            "SellerFulfillmentOrderId": seller_fulfillment_order_id,
+            "DisplayableOrderId": displayable_order_id or seller_fulfillment_order_id,
+            "DisplayableOrderDateTime": _iso(displayable_order_datetime or datetime.now(UTC)),
+            "DisplayableOrderComment": displayable_order_comment,
+            "ShippingSpeedCategory": shipping_speed_category,
+            **destination_address.to_params("DestinationAddress"),
+        }
+        for n, item in enumerate(items, 1):
+            params.update(item.to_params(f"Items.member.{n}"))
+        for n, email in enumerate(notification_emails or [], 1):
+            params[f"NotificationEmailList.member.{n}"] = email
+        optional = {
+            "FulfillmentAction": fulfillment_action,
+            "FulfillmentPolicy": fulfillment_policy,
+            "MarketplaceId": marketplace_id,
+        }
+        params.update({k: v for k, v in optional.items() if v is not None})
+        params.update(extra or {})
+        return self._request_id(self.call("CreateFulfillmentOrder", params))
+
+    def update_fulfillment_order(
+        self,
+        seller_fulfillment_order_id: str,
+        *,
+        fulfillment_action: str | None = None,
+        quantities: Mapping[str, int] | None = None,
+        extra: Mapping[str, str] | None = None,
+    ) -> str:
+        """Edit a held order and/or release it (``fulfillment_action="Ship"``); returns the request id."""
+        params = {"SellerFulfillmentOrderId": seller_fulfillment_order_id}
+        if fulfillment_action is not None:
+            params["FulfillmentAction"] = fulfillment_action
+        for n, (item_id, quantity) in enumerate((quantities or {}).items(), 1):
+            params[f"Items.member.{n}.SellerFulfillmentOrderItemId"] = item_id
+            params[f"Items.member.{n}.Quantity"] = str(quantity)
+        params.update(extra or {})
+        return self._request_id(self.call("UpdateFulfillmentOrder", params))
+
+    def get_fulfillment_order(self, seller_fulfillment_order_id: str) -> FulfillmentOrderDetails:
+        result = self._result("GetFulfillmentOrder", {"SellerFulfillmentOrderId": seller_fulfillment_order_id})
+        return FulfillmentOrderDetails.parse(result)
+
+    def cancel_fulfillment_order(self, seller_fulfillment_order_id: str) -> str:
+        document = self.call("CancelFulfillmentOrder", {"SellerFulfillmentOrderId": seller_fulfillment_order_id})
+        return self._request_id(document)
+
+    def list_all_fulfillment_orders(self, query_start: datetime | None = None) -> OrdersPage:
+        params = {"QueryStartDateTime": _iso(query_start)} if query_start else {}
+        return OrdersPage.parse(self._result("ListAllFulfillmentOrders", params))
+
+    def list_all_fulfillment_orders_by_next_token(self, next_token: str) -> OrdersPage:
+        return OrdersPage.parse(self._result("ListAllFulfillmentOrdersByNextToken", {"NextToken": next_token}))
+
+    def iter_fulfillment_orders(self, query_start: datetime | None = None) -> Iterator[FulfillmentOrder]:
+        """Every order of the listing, following NextToken until the last page."""
+        page = self.list_all_fulfillment_orders(query_start)
+        yield from page.orders
+        while page.next_token:
+            page = self.list_all_fulfillment_orders_by_next_token(page.next_token)
+            yield from page.orders
+
+    @staticmethod
+    def _request_id(document: etree._Element) -> str:
+        return _text(document, "m:ResponseMetadata/m:RequestId") or ""

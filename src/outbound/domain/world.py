@@ -1,9 +1,11 @@
-"""World data shipped with the package: marketplaces and fulfillment centers (``data/*.json``)."""
+"""World data shipped with the package: marketplaces, fulfillment centers and shipping speeds (``data/*.json``)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import time
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -79,3 +81,39 @@ class World:
 
 
 WORLD = World.load()
+
+
+SPEED_ORDER = ("Standard", "Expedited", "Priority", "ScheduledDelivery")
+"""Every ShippingSpeedCategory, in the order offered speeds are listed."""
+
+
+@dataclass(frozen=True, slots=True)
+class ShippingSpeeds:
+    """``data/shipping_speeds.json`` typed: transit business days, order cut-offs, JP delivery windows."""
+
+    transit: Mapping[str, Mapping[str, tuple[int, int]]]  # marketplace key (UK, not GB) or "default" → speed → range
+    cutoffs: Mapping[str, time]  # speed → local order cut-off at the shipping center
+    delivery_windows: tuple[tuple[time, time], ...]  # JP ScheduledDelivery windows, local (Asia/Tokyo) times
+
+    def transit_days(self, marketplace_country: str) -> Mapping[str, tuple[int, int]]:
+        """Speed → (earliest, latest) business days in transit for a marketplace key; the default row otherwise."""
+        return self.transit.get(marketplace_country, self.transit["default"])
+
+
+def _clock(text: str) -> time:
+    hours, minutes = text.split(":")
+    return time(int(hours), int(minutes))
+
+
+@cache
+def shipping_speeds() -> ShippingSpeeds:
+    raw = load_json("shipping_speeds")
+    transit = {
+        country: {speed: (int(days[0]), int(days[1])) for speed, days in speeds.items()}
+        for country, speeds in raw["business_days_in_transit"].items()
+    }
+    cutoffs = {speed: _clock(text) for speed, text in raw["order_cutoff_local_time"].items()}
+    windows = tuple(
+        (_clock(start), _clock(end)) for start, end in (w.split("-") for w in raw["jp_scheduled_delivery_windows"])
+    )
+    return ShippingSpeeds(transit, cutoffs, windows)

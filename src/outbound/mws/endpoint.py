@@ -21,12 +21,22 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from outbound.context import Context
+from outbound.domain.errors import DomainError
 from outbound.mws import signing, xml
 from outbound.mws.call import Call
-from outbound.mws.errors import MwsError, internal_error, invalid, invalid_request, missing, throttled
+from outbound.mws.errors import (
+    MwsError,
+    from_domain,
+    internal_error,
+    invalid,
+    invalid_request,
+    missing,
+    throttled,
+)
 from outbound.mws.operations import OPERATIONS, VERSION
 from outbound.mws.params import MAX_BODY, Params, collect, parse_datetime, too_large
 from outbound.service.accounts import Caller, Denial, check_grant
+from outbound.sim import scenarios
 from outbound.store.accounts import key_grant
 
 log = logging.getLogger(__name__)
@@ -110,6 +120,9 @@ class MwsEndpoint:
                 f"{call.caller.access_key}:{call.caller.seller_id}:{operation.bucket_name}", operation.quota
             ):
                 raise throttled()
+            fault = scenarios.take_fault(self.ctx.db, call.caller.seller_id, call.action)
+            if fault is not None:
+                raise injected(fault.params)
             if operation.handler is None:
                 raise invalid_request(f"The operation {call.action} is not available on this server yet.")
             result = operation.handler(call)
@@ -117,6 +130,8 @@ class MwsEndpoint:
             return Response(body, 200, headers=headers(request_id))
         except MwsError as err:
             return error_response(err, request_id)
+        except DomainError as err:
+            return error_response(from_domain(err), request_id)
 
     def authenticate(self, method: str, host: str, path: str, pairs: list[tuple[str, str]], request_id: str) -> Call:
         params = Params.of(pairs)
@@ -199,6 +214,16 @@ class MwsEndpoint:
             raise MwsError("RequestExpired", f"Request has expired. Expires date: {expires}")
         if moment > now + MAX_EXPIRES_AHEAD:
             raise MwsError("RequestExpired", f"Request Expires is too far in the future. Expires date: {expires}")
+
+
+def injected(params: dict[str, object]) -> MwsError:
+    """The MWS error a ``fault`` scenario asked for (503 only for throttling, as real clients expect)."""
+    code = str(params.get("code"))
+    if code == "RequestThrottled":
+        return throttled()
+    message = str(params.get("message") or f"Injected fault: {code}.")
+    status = params.get("status")
+    return MwsError(code, message, int(status) if isinstance(status, int | str) and str(status).isdigit() else None)
 
 
 def _seller_id(params: Params) -> str | None:

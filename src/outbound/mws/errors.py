@@ -6,6 +6,8 @@ constructors below hold the message wording (``mws-protocol.md`` §5.2) so it is
 
 from __future__ import annotations
 
+from outbound.domain.errors import DomainError, InsufficientStock, InvalidValue, NotAllowed
+
 STATUS = {
     "InputStreamDisconnected": 400,
     "InvalidParameterValue": 400,
@@ -60,3 +62,14 @@ def throttled() -> MwsError:
 
 def internal_error() -> MwsError:
     return MwsError("InternalError", "We encountered an internal error. Please try again.")
+
+
+def from_domain(error: DomainError) -> MwsError:
+    """The MWS error for a business refusal of the domain or service layer."""
+    if isinstance(error, InvalidValue):
+        return invalid(error.field, error.value, error.reason)
+    if isinstance(error, InsufficientStock):
+        return MwsError("InvalidRequestException", f"Value {error.value} for parameter {error.parameter} is invalid.")
+    if isinstance(error, NotAllowed):
+        return MwsError("InvalidRequest", error.message)
+    return MwsError("InvalidRequest", str(error))

@@ -11,7 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from outbound.mws import xml
+from outbound.mws.actions import orders, preview
 from outbound.mws.actions.status import get_service_status_action
+from outbound.mws.actions.tracking import get_package_tracking_details_action
 from outbound.mws.call import Call
 from outbound.mws.throttle import Quota
 
@@ -38,14 +40,19 @@ def _registry(*operations: Operation) -> dict[str, Operation]:
 
 
 OPERATIONS = _registry(
-    Operation("GetFulfillmentPreview", STANDARD),
-    Operation("CreateFulfillmentOrder", STANDARD),
-    Operation("UpdateFulfillmentOrder", STANDARD),
-    Operation("GetFulfillmentOrder", STANDARD),
-    Operation("ListAllFulfillmentOrders", STANDARD, bucket="ListAllFulfillmentOrders"),
-    Operation("ListAllFulfillmentOrdersByNextToken", STANDARD, bucket="ListAllFulfillmentOrders"),
-    Operation("GetPackageTrackingDetails", STANDARD),
-    Operation("CancelFulfillmentOrder", STANDARD),
+    Operation("GetFulfillmentPreview", STANDARD, preview.get_fulfillment_preview),
+    Operation("CreateFulfillmentOrder", STANDARD, orders.create_fulfillment_order),
+    Operation("UpdateFulfillmentOrder", STANDARD, orders.update_fulfillment_order),
+    Operation("GetFulfillmentOrder", STANDARD, orders.get_fulfillment_order),
+    Operation("ListAllFulfillmentOrders", STANDARD, orders.list_all_fulfillment_orders, "ListAllFulfillmentOrders"),
+    Operation(
+        "ListAllFulfillmentOrdersByNextToken",
+        STANDARD,
+        orders.list_all_fulfillment_orders_by_next_token,
+        "ListAllFulfillmentOrders",
+    ),
+    Operation("GetPackageTrackingDetails", STANDARD, get_package_tracking_details_action),
+    Operation("CancelFulfillmentOrder", STANDARD, orders.cancel_fulfillment_order),
     Operation("ListReturnReasonCodes", STANDARD),
     Operation("CreateFulfillmentReturn", STANDARD),
     Operation("GetServiceStatus", Quota.per(2, 1, 300), get_service_status_action),

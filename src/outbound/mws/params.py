@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl
 from outbound.mws.errors import MwsError, invalid, missing, too_long
 
 MAX_BODY = 1 << 20
-MAX_QUERY = 64 << 10
+MAX_QUERY = 60 << 10  # below the HTTP servers' own request-line limit, so our answer is the one sent
 MAX_PARAMS = 10_000
 
 _TRUE = {"true", "1"}
@@ -23,9 +23,12 @@ _FALSE = {"false", "0"}
 _DATETIME = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})"
     r"(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?"
-    r"(Z|z|[+-]\d{2}(?::?\d{2})?)?"
+    r"(Z|z|[+-]\d{2}(?::?\d{2})?)?",
+    re.ASCII,
 )
-_MEMBER = re.compile(r"(?:member\.)?(\d+)(?:\.(.+))?")
+_MEMBER = re.compile(r"(?:member\.)?(\d+)(?:\.(.+))?", re.ASCII)
+_INTEGER = re.compile(r"-?[0-9]+")
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
 def too_large() -> MwsError:
@@ -36,6 +39,8 @@ def decode_pairs(raw: bytes) -> list[tuple[str, str]]:
     """Form-decode ``a=b&c=d`` (``%XX`` as UTF-8, ``+`` as space), skipping empty pairs like ``?&Version=``."""
     try:
         text = raw.decode("ascii")
+        if _BAD_ESCAPE.search(text):
+            raise MwsError("InvalidParameterValue", "Request parameters are not valid form encoding.")
         return parse_qsl(text, keep_blank_values=True, errors="strict", max_num_fields=MAX_PARAMS)
     except UnicodeDecodeError as exc:
         raise MwsError("InvalidParameterValue", "Request parameters are not valid UTF-8 form encoding.") from exc
@@ -148,7 +153,7 @@ class Params:
         value = self.string(field, required=required)
         if value is None:
             return None
-        if not value.isascii() or not value.lstrip("+-").isdigit():
+        if not _INTEGER.fullmatch(value):
             raise invalid(self.name(field), value)
         number = int(value)
         if not minimum <= number <= maximum:
@@ -183,10 +188,11 @@ class Params:
         for key in self._values:
             if not key.startswith(head):
                 continue
-            match = _MEMBER.fullmatch(key[len(head) :])
+            tail = key[len(head) :]
+            match = _MEMBER.fullmatch(tail)
             if not match or int(match.group(1)) < 1 or match.group(1).startswith("0"):
                 raise invalid(key, self._values[key], "not a valid list member")
-            yield int(match.group(1)), key[len(head) : match.start(1)] + match.group(1), match.group(2)
+            yield int(match.group(1)), tail[: match.end(1)], match.group(2)
 
     def members(self, field: str) -> list[Params]:
         """Entries of a list of structures, ``Items.member.N.X`` (or the short ``Items.N.X``), by ascending N."""

@@ -40,6 +40,10 @@ class Unthrottled:
         return True
 
 
+# Floating-point slack: a token restored "exactly now" must not be refused for a rounding error of 1e-16.
+EPSILON = 1e-9
+
+
 def refill(tokens: float, elapsed: float, quota: Quota) -> float:
     """The bucket's level after ``elapsed`` seconds of restoring, capped at the burst size."""
     return min(float(quota.burst), tokens + max(0.0, elapsed) * quota.rate)
@@ -58,12 +62,14 @@ class MemoryThrottle:
             now = self._clock()
             tokens, last = self._buckets.get(key, (float(quota.burst), now))
             tokens = refill(tokens, now - last, quota)
-            allowed = tokens >= 1.0
-            self._buckets[key] = (tokens - 1.0 if allowed else tokens, now)
-            return allowed
+            if tokens < 1.0 - EPSILON:
+                return False  # refused: the bucket is left exactly as it was
+            self._buckets[key] = (max(0.0, tokens - 1.0), now)
+            return True
 
 
-# The same arithmetic as refill(), atomically in Redis, on Redis's own clock (shared by every worker).
+# The same arithmetic as refill(), atomically in Redis, on Redis's own clock (shared by every worker). Values are
+# stored at full double precision and a refused request writes nothing, so refusals never cost a fraction of a token.
 _TAKE = """
 local burst = tonumber(ARGV[1])
 local rate = tonumber(ARGV[2])
@@ -77,11 +83,11 @@ local tokens = tonumber(state[1])
 local ts = tonumber(state[2])
 if tokens == nil then tokens = burst; ts = now end
 tokens = math.min(burst, tokens + math.max(0, now - ts) * rate)
-local allowed = 0
-if tokens >= 1 then tokens = tokens - 1; allowed = 1 end
-redis.call('HSET', KEYS[1], 'tokens', string.format('%.6f', tokens), 'ts', string.format('%.6f', now))
+if tokens < 1 - 1e-9 then return 0 end
+tokens = math.max(0, tokens - 1)
+redis.call('HSET', KEYS[1], 'tokens', string.format('%.17g', tokens), 'ts', string.format('%.17g', now))
 redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
-return allowed
+return 1
 """
 
 

@@ -74,5 +74,11 @@ def upsert_grant(conn: Connection, access_key: str, seller_id: str, auth_token: 
     where = and_(grants.c.access_key == access_key, grants.c.seller_id == seller_id)
     if conn.execute(select(grants.c.seller_id).where(where)).first() is None:
         conn.execute(grants.insert().values(access_key=access_key, seller_id=seller_id, auth_token=auth_token))
-    else:
+    elif auth_token is not None:  # re-running without a token keeps the one already required
         conn.execute(grants.update().where(where).values(auth_token=auth_token))
+
+
+def default_marketplace(conn: Connection, seller_id: str) -> str | None:
+    query = select(sellers.c.default_marketplace_id).where(sellers.c.seller_id == seller_id)
+    value: str | None = conn.execute(query).scalar()
+    return value

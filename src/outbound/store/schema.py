@@ -6,16 +6,22 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
     Column,
     DateTime,
     Dialect,
     ForeignKey,
+    ForeignKeyConstraint,
+    Index,
     Integer,
     MetaData,
+    Numeric,
     String,
     Table,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 
 
@@ -89,4 +95,206 @@ service_status = Table(
     Column("message_id", String(64), nullable=True),
     Column("message", Text, nullable=True),
     Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+# ---------------------------------------------------------------------------------------------------------------
+# The catalog and the network's stock (issue 3)
+
+Id = BigInteger().with_variant(Integer, "sqlite")  # SQLite autoincrements only INTEGER PRIMARY KEY
+
+skus = Table(
+    "skus",
+    metadata,
+    Column("seller_id", String(64), ForeignKey("sellers.seller_id", ondelete="CASCADE"), primary_key=True),
+    Column("seller_sku", String(50), primary_key=True),
+    Column("fnsku", String(20), nullable=False),
+    Column("weight_lb", Numeric(10, 3), nullable=False),
+    Column("length_in", Numeric(10, 2), nullable=False),
+    Column("width_in", Numeric(10, 2), nullable=False),
+    Column("height_in", Numeric(10, 2), nullable=False),
+    Column("declared_value", Numeric(12, 2), nullable=True),
+    Column("category", String(40), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+# sellable: free to allocate; reserved: held for open orders until their shipment leaves the center.
+inventory = Table(
+    "inventory",
+    metadata,
+    Column("seller_id", String(64), primary_key=True),
+    Column("seller_sku", String(50), primary_key=True),
+    Column("fc_code", String(16), primary_key=True),
+    Column("sellable", Integer, nullable=False),
+    Column("reserved", Integer, nullable=False),
+    ForeignKeyConstraint(["seller_id", "seller_sku"], ["skus.seller_id", "skus.seller_sku"], ondelete="CASCADE"),
+    CheckConstraint("sellable >= 0", name="ck_inventory_sellable"),
+    CheckConstraint("reserved >= 0", name="ck_inventory_reserved"),
+)
+
+# ---------------------------------------------------------------------------------------------------------------
+# Fulfillment orders
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("seller_id", String(64), ForeignKey("sellers.seller_id", ondelete="CASCADE"), nullable=False),
+    Column("seller_order_id", String(40), nullable=False),
+    Column("marketplace_id", String(32), nullable=False),
+    Column("displayable_order_id", String(40), nullable=False),
+    Column("displayable_order_at", UtcDateTime(), nullable=False),
+    Column("displayable_order_comment", String(1000), nullable=False),
+    Column("shipping_speed", String(20), nullable=False),
+    Column("delivery_window_start", UtcDateTime(), nullable=True),
+    Column("delivery_window_end", UtcDateTime(), nullable=True),
+    Column("address", Text, nullable=False),  # JSON: the Address fields as sent
+    Column("fulfillment_action", String(8), nullable=False),
+    Column("fulfillment_policy", String(20), nullable=False),
+    Column("fulfillment_method", String(12), nullable=False),
+    Column("cod_settings", Text, nullable=True),  # JSON
+    Column("notification_emails", Text, nullable=True),  # JSON list
+    Column("ship_from_country_code", String(2), nullable=True),
+    Column("received_at", UtcDateTime(), nullable=False),
+    Column("status", String(24), nullable=False),
+    Column("status_updated_at", UtcDateTime(), nullable=False),
+    Column("request_hash", String(64), nullable=False),
+    Column("hold_until", UtcDateTime(), nullable=True),
+    Column("next_step_at", UtcDateTime(), nullable=True),
+    UniqueConstraint("seller_id", "seller_order_id", name="uq_orders_seller_order"),
+    Index("ix_orders_listing", "seller_id", "status_updated_at", "seller_order_id"),
+    Index("ix_orders_next_step", "next_step_at"),
+)
+
+order_items = Table(
+    "order_items",
+    metadata,
+    Column("order_id", Id, ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True),
+    Column("line", Integer, primary_key=True),
+    Column("seller_sku", String(50), nullable=False),
+    Column("item_id", String(50), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("gift_message", String(512), nullable=True),
+    Column("displayable_comment", String(250), nullable=True),
+    Column("fnsku", String(20), nullable=True),
+    Column("disposition", String(16), nullable=True),
+    Column("cancelled_quantity", Integer, nullable=False),
+    Column("unfulfillable_quantity", Integer, nullable=False),
+    Column("estimated_ship_at", UtcDateTime(), nullable=True),
+    Column("estimated_arrival_at", UtcDateTime(), nullable=True),
+    Column("money", Text, nullable=True),  # JSON: PerUnitPrice / PerUnitTax / PerUnitDeclaredValue
+)
+
+# Units held for an order at a center; the plan its shipments are made from.
+reservations = Table(
+    "reservations",
+    metadata,
+    Column("order_id", Id, ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True),
+    Column("line", Integer, primary_key=True),
+    Column("fc_code", String(16), primary_key=True),
+    Column("seller_sku", String(50), nullable=False),
+    Column("quantity", Integer, nullable=False),
+)
+
+shipments = Table(
+    "shipments",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("order_id", Id, ForeignKey("orders.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("amazon_shipment_id", String(16), nullable=False, unique=True),
+    Column("fc_code", String(16), nullable=False),
+    Column("status", String(24), nullable=False),
+    Column("shipping_at", UtcDateTime(), nullable=True),
+    Column("estimated_arrival_at", UtcDateTime(), nullable=True),
+)
+
+shipment_items = Table(
+    "shipment_items",
+    metadata,
+    Column("shipment_id", Id, ForeignKey("shipments.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("seller_sku", String(50), nullable=False),
+    Column("item_id", String(50), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("package_number", BigInteger, nullable=True),
+)
+
+packages = Table(
+    "packages",
+    metadata,
+    Column("package_number", BigInteger, primary_key=True, autoincrement=False),
+    Column("seller_id", String(64), nullable=False, index=True),
+    Column("shipment_id", Id, ForeignKey("shipments.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("carrier_code", String(32), nullable=False),
+    Column("tracking_number", String(64), nullable=True),
+    Column("ship_date", UtcDateTime(), nullable=True),
+    Column("estimated_arrival_at", UtcDateTime(), nullable=True),
+    Column("journey", Text, nullable=True),  # JSON: the carrier's events for this package (domain/tracking.py)
+    Column("ship_to", Text, nullable=True),  # JSON: City, State, Country of the destination
+)
+
+# ---------------------------------------------------------------------------------------------------------------
+# Returns (filled by CreateFulfillmentReturn; shown by GetFulfillmentOrder)
+
+return_authorizations = Table(
+    "return_authorizations",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("order_id", Id, ForeignKey("orders.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("authorization_id", String(64), nullable=False),
+    Column("fc_code", String(16), nullable=False),
+    Column("address", Text, nullable=False),  # JSON Address
+    Column("rma_id", String(64), nullable=False),
+    Column("rma_url", String(512), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+return_items = Table(
+    "return_items",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("order_id", Id, ForeignKey("orders.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("seller_return_item_id", String(80), nullable=False),
+    Column("item_id", String(50), nullable=False),
+    Column("amazon_shipment_id", String(16), nullable=False),
+    Column("seller_reason_code", String(64), nullable=False),
+    Column("comment", String(1000), nullable=True),
+    Column("amazon_reason_code", String(64), nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("status_changed_at", UtcDateTime(), nullable=False),
+    Column("authorization_id", String(64), nullable=False),
+    Column("received_condition", String(24), nullable=True),
+    Column("fc_code", String(16), nullable=True),
+)
+
+# The virtual clock's current instant (``--clock virtual``), kept in the database so server and CLI agree.
+sim_clock = Table(
+    "sim_clock",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("now", UtcDateTime(), nullable=False),
+)
+
+# ---------------------------------------------------------------------------------------------------------------
+# The lifecycle (issue 5): what happened to each order, and the scenarios that steer the simulation
+
+order_events = Table(
+    "order_events",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("order_id", Id, ForeignKey("orders.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("kind", String(32), nullable=False),  # a status, or a shipment event (SHIPPED ...)
+    Column("detail", String(200), nullable=True),
+)
+
+scenarios = Table(
+    "scenarios",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("seller_id", String(64), nullable=False, index=True),
+    Column("seller_order_id", String(40), nullable=True),
+    Column("kind", String(32), nullable=False),
+    Column("params", Text, nullable=False),  # JSON
+    Column("remaining", Integer, nullable=True),  # how many more times a fault fires (None: until removed)
+    Column("created_at", UtcDateTime(), nullable=False),
 )

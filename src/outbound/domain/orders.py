@@ -1,0 +1,188 @@
+"""Fulfillment orders as the domain sees them: the order, its lines, shipments, packages and returns.
+
+Plain dataclasses with the field names of the MWS datatypes (``datatypes.md``) in Python spelling; the MWS adapter
+renders them, the store saves them. Enumerations are the MWS values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+SPEEDS = ("Standard", "Expedited", "Priority", "ScheduledDelivery")
+ACTIONS = ("Ship", "Hold")
+POLICIES = ("FillOrKill", "FillAll", "FillAllAvailable")
+METHODS = ("Consumer", "Removal")
+DISPOSITIONS = ("Sellable", "Unsellable")
+
+RECEIVED = "RECEIVED"
+INVALID = "INVALID"
+PLANNING = "PLANNING"
+PROCESSING = "PROCESSING"
+CANCELLED = "CANCELLED"
+COMPLETE = "COMPLETE"
+COMPLETE_PARTIALLED = "COMPLETE_PARTIALLED"
+UNFULFILLABLE = "UNFULFILLABLE"
+ORDER_STATUSES = (RECEIVED, INVALID, PLANNING, PROCESSING, CANCELLED, COMPLETE, COMPLETE_PARTIALLED, UNFULFILLABLE)
+
+PENDING = "PENDING"
+SHIPPED = "SHIPPED"
+CANCELLED_BY_FULFILLER = "CANCELLED_BY_FULFILLER"
+CANCELLED_BY_SELLER = "CANCELLED_BY_SELLER"
+SHIPMENT_STATUSES = (PENDING, SHIPPED, CANCELLED_BY_FULFILLER, CANCELLED_BY_SELLER)
+
+ADDRESS_FIELDS = (
+    "Name",
+    "Line1",
+    "Line2",
+    "Line3",
+    "DistrictOrCounty",
+    "City",
+    "StateOrProvinceCode",
+    "CountryCode",
+    "PostalCode",
+    "PhoneNumber",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    currency: str
+    value: str  # decimal text as given ("2500", "40.00"): MWS echoes amounts as stored
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """An Address; ``fields`` maps MWS field names (``ADDRESS_FIELDS``) to values, absent ones left out."""
+
+    fields: dict[str, str]
+
+    def get(self, name: str) -> str | None:
+        return self.fields.get(name)
+
+    @property
+    def country_code(self) -> str:
+        return self.fields.get("CountryCode", "")
+
+
+@dataclass(frozen=True, slots=True)
+class CODSettings:
+    is_cod_required: bool
+    cod_charge: Money | None = None
+    cod_charge_tax: Money | None = None
+    shipping_charge: Money | None = None
+    shipping_charge_tax: Money | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryWindow:
+    start: datetime
+    end: datetime
+
+
+@dataclass(slots=True)
+class OrderItem:
+    seller_sku: str
+    item_id: str  # SellerFulfillmentOrderItemId
+    quantity: int
+    gift_message: str | None = None
+    displayable_comment: str | None = None
+    fnsku: str | None = None
+    disposition: str | None = None
+    cancelled_quantity: int = 0
+    unfulfillable_quantity: int = 0
+    estimated_ship_at: datetime | None = None
+    estimated_arrival_at: datetime | None = None
+    per_unit_price: Money | None = None
+    per_unit_tax: Money | None = None
+    per_unit_declared_value: Money | None = None
+
+    @property
+    def open_quantity(self) -> int:
+        """Units neither cancelled nor declared unfulfillable."""
+        return self.quantity - self.cancelled_quantity - self.unfulfillable_quantity
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentItem:
+    seller_sku: str
+    item_id: str
+    quantity: int
+    package_number: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Package:
+    package_number: int
+    carrier_code: str
+    tracking_number: str | None = None
+    estimated_arrival_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class Shipment:
+    amazon_shipment_id: str
+    fc_code: str
+    status: str
+    shipping_at: datetime | None = None
+    estimated_arrival_at: datetime | None = None
+    items: list[ShipmentItem] = field(default_factory=list)
+    packages: list[Package] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnItem:
+    seller_return_item_id: str
+    item_id: str
+    amazon_shipment_id: str
+    seller_reason_code: str
+    status: str
+    status_changed_at: datetime
+    authorization_id: str
+    comment: str | None = None
+    amazon_reason_code: str | None = None
+    received_condition: str | None = None
+    fc_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnAuthorization:
+    authorization_id: str
+    fc_code: str
+    address: Address
+    rma_id: str
+    rma_url: str
+
+
+@dataclass(slots=True)
+class Order:
+    seller_id: str
+    seller_order_id: str  # SellerFulfillmentOrderId
+    marketplace_id: str
+    displayable_order_id: str
+    displayable_order_at: datetime
+    displayable_order_comment: str
+    shipping_speed: str
+    destination: Address
+    fulfillment_action: str
+    fulfillment_policy: str
+    fulfillment_method: str
+    received_at: datetime
+    status: str
+    status_updated_at: datetime
+    items: list[OrderItem]
+    delivery_window: DeliveryWindow | None = None
+    cod: CODSettings | None = None
+    notification_emails: list[str] = field(default_factory=list)
+    ship_from_country_code: str | None = None
+    shipments: list[Shipment] = field(default_factory=list)
+    returns: list[ReturnItem] = field(default_factory=list)
+    authorizations: list[ReturnAuthorization] = field(default_factory=list)
+    hold_until: datetime | None = None
+
+    def item(self, item_id: str) -> OrderItem | None:
+        return next((i for i in self.items if i.item_id == item_id), None)
+
+    @property
+    def on_hold(self) -> bool:
+        return self.fulfillment_action == "Hold" and self.status == RECEIVED

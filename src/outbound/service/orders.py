@@ -1,0 +1,463 @@
+"""Fulfillment-order use cases: create, update, cancel, get, list. Each runs in one transaction.
+
+Creating an order allocates its units to fulfillment centers with the same allocation and promise code the preview
+uses, and reserves them; stock is locked first (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite takes its single
+writer lock at ``BEGIN IMMEDIATE``), so concurrent orders can never reserve more units than exist.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError
+
+from outbound.domain import allocation, geo, lifecycle, promise
+from outbound.domain.errors import InsufficientStock, InvalidValue, NotAllowed
+from outbound.domain.orders import (
+    CANCELLED,
+    CANCELLED_BY_SELLER,
+    COMPLETE_PARTIALLED,
+    PENDING,
+    PLANNING,
+    PROCESSING,
+    RECEIVED,
+    SHIPPED,
+    Address,
+    CODSettings,
+    DeliveryWindow,
+    Money,
+    Order,
+    OrderItem,
+)
+from outbound.domain.world import WORLD, Marketplace
+from outbound.service.accounts import Caller
+from outbound.store import Database
+from outbound.store import accounts as account_store
+from outbound.store import inventory as stock_store
+from outbound.store import orders as order_store
+
+HOLD_LIFETIME = timedelta(days=14)
+EU_EXPORT = frozenset({"GB", "DE", "FR", "IT", "ES", "NL", "SE", "PL"})
+NORTH_AMERICA = frozenset({"US", "CA", "MX"})
+
+
+@dataclass(frozen=True)
+class ItemRequest:
+    seller_sku: str
+    item_id: str
+    quantity: int
+    gift_message: str | None = None
+    displayable_comment: str | None = None
+    fnsku: str | None = None
+    disposition: str | None = None
+    per_unit_declared_value: Money | None = None
+    per_unit_price: Money | None = None
+    per_unit_tax: Money | None = None
+
+
+@dataclass(frozen=True)
+class CreateOrderRequest:
+    seller_order_id: str
+    displayable_order_id: str
+    displayable_order_at: datetime
+    displayable_order_comment: str
+    shipping_speed: str
+    destination: Address
+    items: tuple[ItemRequest, ...]
+    marketplace_id: str | None = None
+    delivery_window: DeliveryWindow | None = None
+    fulfillment_action: str = "Ship"
+    fulfillment_policy: str = "FillOrKill"
+    fulfillment_method: str = "Consumer"
+    cod: CODSettings | None = None
+    notification_emails: tuple[str, ...] = ()
+    ship_from_country_code: str | None = None
+
+    def fingerprint(self, marketplace_id: str) -> str:
+        """A hash of the normalised request: the same order sent twice has the same fingerprint."""
+        content = asdict(replace(self, marketplace_id=marketplace_id))
+        return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ItemUpdate:
+    item_id: str
+    quantity: int
+    seller_sku: str | None = None
+    gift_message: str | None = None
+    displayable_comment: str | None = None
+    fnsku: str | None = None
+    disposition: str | None = None
+    per_unit_declared_value: Money | None = None
+    per_unit_price: Money | None = None
+    per_unit_tax: Money | None = None
+
+
+@dataclass(frozen=True)
+class UpdateOrderRequest:
+    """Only what was sent: ``None`` keeps the current value."""
+
+    seller_order_id: str
+    marketplace_id: str | None = None
+    fulfillment_action: str = "Hold"
+    displayable_order_id: str | None = None
+    displayable_order_at: datetime | None = None
+    displayable_order_comment: str | None = None
+    shipping_speed: str | None = None
+    destination: Address | None = None
+    fulfillment_policy: str | None = None
+    fulfillment_method: str | None = None
+    notification_emails: tuple[str, ...] | None = None
+    items: tuple[ItemUpdate, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class Created:
+    order: Order
+    replayed: bool  # the same request was already accepted: nothing new was created
+
+
+# --------------------------------------------------------------------------------------------------- create
+
+
+def create_fulfillment_order(db: Database, caller: Caller, request: CreateOrderRequest, now: datetime) -> Created:
+    try:
+        return _create(db, caller, request, now)
+    except IntegrityError:
+        # A concurrent request (a client's retry) committed the same SellerFulfillmentOrderId after this one looked
+        # for it: look again, and answer as for any repeated request (a replay, or "already exists").
+        return _create(db, caller, request, now)
+
+
+def _create(db: Database, caller: Caller, request: CreateOrderRequest, now: datetime) -> Created:
+    with db.transaction() as conn:
+        marketplace = resolve_marketplace(conn, caller, request.marketplace_id)
+        fingerprint = request.fingerprint(marketplace.marketplace_id)
+        existing = order_store.load_order(conn, caller.seller_id, request.seller_order_id, children=False)
+        if existing is not None:
+            if existing.request_hash != fingerprint:
+                raise InvalidValue(
+                    "SellerFulfillmentOrderId", request.seller_order_id, "an order with this id already exists"
+                )
+            return Created(existing.order, replayed=True)
+        _check_marketplace_rules(request, marketplace, now)
+        skus = stock_store.load_skus(conn, caller.seller_id, (i.seller_sku for i in request.items))
+        for item in request.items:
+            sku = skus.get(item.seller_sku)
+            if sku is None:
+                raise InvalidValue("SellerSKU", item.seller_sku)
+            if item.fnsku is not None and item.fnsku != sku.fnsku:
+                raise InvalidValue("FulfillmentNetworkSKU", item.fnsku)
+        plan = plan_order(conn, caller.seller_id, request.items, request.destination, marketplace, lock=True)
+        if not plan.shipments:
+            raise InsufficientStock("AllQuantityZero", "")
+        if plan.short and request.fulfillment_policy == "FillOrKill":
+            raise InsufficientStock("InsufficientInventory", "Items")
+        order = _new_order(caller.seller_id, marketplace, request, now)
+        for line in order.items:
+            line.fnsku = line.fnsku or skus[line.seller_sku].fnsku
+        _apply_promises(order, plan, marketplace, now)
+        hold = request.fulfillment_action == "Hold"
+        order.hold_until = now + HOLD_LIFETIME if hold else None
+        order_id = order_store.insert_order(conn, order, fingerprint, next_step_at=order.hold_until if hold else now)
+        lines = {item.item_id: n for n, item in enumerate(order.items)}
+        held = []
+        for shipment in plan.shipments:
+            for pick in shipment.picks:
+                if not stock_store.reserve(conn, caller.seller_id, pick.sku, shipment.fc_code, pick.quantity):
+                    raise InsufficientStock("InsufficientInventory", "Items")  # stock moved under us: nothing kept
+                held.append(order_store.Reservation(lines[pick.item_id], shipment.fc_code, pick.sku, pick.quantity))
+        order_store.insert_reservations(conn, order_id, held)
+        return Created(order, replayed=False)
+
+
+def plan_order(
+    conn: Connection,
+    seller_id: str,
+    items: tuple[ItemRequest, ...] | list[ItemRequest],
+    destination: Address,
+    marketplace: Marketplace,
+    *,
+    lock: bool = False,
+) -> allocation.Plan:
+    """Allocate the lines to the marketplace's centers by stock and distance (shared with the preview)."""
+    stock = stock_store.stock(conn, seller_id, (i.seller_sku for i in items), lock=lock)
+    centers = [c for c in WORLD.centers.values() if _same_country(c.country, marketplace.country_code)]
+    point = geo.destination_point(
+        destination.country_code, destination.get("StateOrProvinceCode"), destination.get("PostalCode")
+    )
+    lines = [allocation.Line(i.item_id, i.seller_sku, i.quantity) for i in items]
+    return allocation.allocate(lines, stock, centers, point)
+
+
+def _same_country(center_country: str, country_code: str) -> bool:
+    return (center_country if center_country != "UK" else "GB") == country_code
+
+
+def resolve_marketplace(conn: Connection, caller: Caller, marketplace_id: str | None) -> Marketplace:
+    """The request's marketplace (default: the seller's home one), refused unless the seller sells there."""
+    chosen = marketplace_id or caller.default_marketplace_id
+    marketplace = WORLD.marketplaces.get(chosen)
+    if (
+        marketplace is None
+        or not marketplace.outbound_available
+        or chosen not in account_store.marketplaces_of(conn, caller.seller_id)
+    ):
+        raise InvalidValue("MarketplaceId", chosen)
+    return marketplace
+
+
+def _check_marketplace_rules(request: CreateOrderRequest, marketplace: Marketplace, now: datetime) -> None:
+    """COD, ScheduledDelivery and DeliveryWindow exist only in JP; exports only where allowed."""
+    if not marketplace.cod_and_scheduled_delivery:
+        if request.shipping_speed == "ScheduledDelivery":
+            raise InvalidValue("ShippingSpeedCategory", request.shipping_speed)
+        if request.delivery_window is not None:
+            raise InvalidValue("DeliveryWindow.StartDateTime", _iso(request.delivery_window.start))
+        if request.cod is not None:
+            raise InvalidValue("CODSettings.IsCODRequired", "true" if request.cod.is_cod_required else "false")
+    if request.delivery_window is not None:
+        offered = {(s, e) for s, e in promise.delivery_windows(marketplace, now)}
+        if (request.delivery_window.start, request.delivery_window.end) not in offered:
+            raise InvalidValue("DeliveryWindow", _iso(request.delivery_window.start))
+    for n, item in enumerate(request.items, 1):
+        for name in ("PerUnitPrice", "PerUnitTax"):
+            amount = item.per_unit_price if name == "PerUnitPrice" else item.per_unit_tax
+            if amount is not None and amount.currency != marketplace.currency:
+                raise InvalidValue(f"Items.member.{n}.{name}.CurrencyCode", amount.currency)
+    destination = request.destination.country_code
+    if destination != marketplace.country_code:
+        if not export_allowed(marketplace.country_code, destination):
+            raise InvalidValue("DestinationAddress.CountryCode", destination)
+        if not (marketplace.country_code in EU_EXPORT and destination in EU_EXPORT):
+            for n, item in enumerate(request.items, 1):
+                if item.per_unit_declared_value is None:
+                    raise InvalidValue(f"Items.member.{n}.PerUnitDeclaredValue", "", "required for an export")
+
+
+def export_allowed(origin: str, destination: str) -> bool:
+    """Cross-border MCF [ours]: within North America and within the EU export set."""
+    return any(origin in group and destination in group for group in (EU_EXPORT, NORTH_AMERICA))
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _new_order(seller_id: str, marketplace: Marketplace, request: CreateOrderRequest, now: datetime) -> Order:
+    items = [
+        OrderItem(
+            seller_sku=i.seller_sku,
+            item_id=i.item_id,
+            quantity=i.quantity,
+            gift_message=i.gift_message,
+            displayable_comment=i.displayable_comment,
+            fnsku=i.fnsku,
+            disposition=i.disposition,
+            per_unit_price=i.per_unit_price,
+            per_unit_tax=i.per_unit_tax,
+            per_unit_declared_value=i.per_unit_declared_value,
+        )
+        for i in request.items
+    ]
+    return Order(
+        seller_id=seller_id,
+        seller_order_id=request.seller_order_id,
+        marketplace_id=marketplace.marketplace_id,
+        displayable_order_id=request.displayable_order_id,
+        displayable_order_at=request.displayable_order_at,
+        displayable_order_comment=request.displayable_order_comment,
+        shipping_speed=request.shipping_speed,
+        destination=request.destination,
+        fulfillment_action=request.fulfillment_action,
+        fulfillment_policy=request.fulfillment_policy,
+        fulfillment_method=request.fulfillment_method,
+        received_at=now,
+        status=RECEIVED,
+        status_updated_at=now,
+        items=items,
+        delivery_window=request.delivery_window,
+        cod=request.cod,
+        notification_emails=list(request.notification_emails),
+        ship_from_country_code=request.ship_from_country_code,
+    )
+
+
+def _apply_promises(order: Order, plan: allocation.Plan, marketplace: Marketplace, now: datetime) -> None:
+    """Each line's estimated ship and arrival: the latest of the shipments that carry it."""
+    point = geo.destination_point(
+        order.destination.country_code,
+        order.destination.get("StateOrProvinceCode"),
+        order.destination.get("PostalCode"),
+    )
+    for shipment in plan.shipments:
+        center = WORLD.centers[shipment.fc_code]
+        dates = promise.promise(center, marketplace, order.shipping_speed, now, point)
+        if dates is None:
+            continue
+        ship, arrival = dates.latest_ship, dates.latest_arrival
+        if order.delivery_window is not None:
+            arrival = order.delivery_window.end
+        for pick in shipment.picks:
+            item = order.item(pick.item_id)
+            assert item is not None
+            item.estimated_ship_at = max(filter(None, (item.estimated_ship_at, ship)))
+            item.estimated_arrival_at = max(filter(None, (item.estimated_arrival_at, arrival)))
+
+
+# --------------------------------------------------------------------------------------------------- read
+
+
+def get_fulfillment_order(db: Database, seller_id: str, seller_order_id: str) -> Order:
+    with db.read() as conn:
+        stored = order_store.load_order(conn, seller_id, seller_order_id)
+    if stored is None:
+        raise InvalidValue("SellerFulfillmentOrderId", seller_order_id)
+    return stored.order
+
+
+# --------------------------------------------------------------------------------------------------- cancel
+
+
+def cancel_fulfillment_order(db: Database, seller_id: str, seller_order_id: str, now: datetime) -> Order:
+    with db.transaction() as conn:
+        stored = order_store.load_order(conn, seller_id, seller_order_id, lock=True)
+        if stored is None:
+            raise InvalidValue("SellerFulfillmentOrderId", seller_order_id)
+        order = stored.order
+        if order.status == CANCELLED:
+            return order  # cancelling twice changes nothing
+        fill_all_remainder = order.status == PROCESSING and order.fulfillment_policy == "FillAll"
+        if order.status not in (RECEIVED, PLANNING) and not (fill_all_remainder and _unplanned_units(order)):
+            raise NotAllowed(f"Fulfillment order {seller_order_id} cannot be cancelled in status {order.status}.")
+        shipped_or_picking = _units_in_shipments(order, include_pending=fill_all_remainder)
+        for item in order.items:
+            remainder = item.quantity - item.unfulfillable_quantity - shipped_or_picking.get(item.item_id, 0)
+            item.cancelled_quantity = max(0, remainder)
+            if item.cancelled_quantity == item.quantity:
+                item.estimated_ship_at = item.estimated_arrival_at = None
+        _release_all(conn, stored)
+        if not fill_all_remainder:
+            for shipment in order.shipments:
+                if shipment.status == PENDING:
+                    shipment.status = CANCELLED_BY_SELLER
+                    shipment.shipping_at = shipment.estimated_arrival_at = None
+                    order_store.update_shipment_status(conn, stored.id, shipment)
+        lifecycle.transition(order, COMPLETE_PARTIALLED if fill_all_remainder else CANCELLED, now)
+        order_store.save_order(conn, stored)
+        order_store.clear_next_step(conn, stored.id)
+        return order
+
+
+def _units_in_shipments(order: Order, *, include_pending: bool) -> dict[str, int]:
+    counted = (SHIPPED, PENDING) if include_pending else (SHIPPED,)
+    units: dict[str, int] = {}
+    for shipment in order.shipments:
+        if shipment.status in counted:
+            for item in shipment.items:
+                units[item.item_id] = units.get(item.item_id, 0) + item.quantity
+    return units
+
+
+def _unplanned_units(order: Order) -> int:
+    in_shipments = _units_in_shipments(order, include_pending=True)
+    return sum(max(0, i.open_quantity - in_shipments.get(i.item_id, 0)) for i in order.items)
+
+
+def _release_all(conn: Connection, stored: order_store.StoredOrder) -> None:
+    for held in order_store.load_reservations(conn, stored.id):
+        stock_store.release(conn, stored.order.seller_id, held.seller_sku, held.fc_code, held.quantity)
+        order_store.set_reservation(conn, stored.id, replace(held, quantity=0))
+
+
+# --------------------------------------------------------------------------------------------------- update
+
+
+def update_fulfillment_order(db: Database, caller: Caller, request: UpdateOrderRequest, now: datetime) -> Order:
+    with db.transaction() as conn:
+        stored = order_store.load_order(conn, caller.seller_id, request.seller_order_id, lock=True)
+        if stored is None:
+            raise InvalidValue("SellerFulfillmentOrderId", request.seller_order_id)
+        order = stored.order
+        if not order.on_hold:
+            raise NotAllowed(f"Fulfillment order {request.seller_order_id} cannot be updated.")
+        if request.marketplace_id is not None and request.marketplace_id != order.marketplace_id:
+            raise InvalidValue("MarketplaceId", request.marketplace_id)
+        if request.shipping_speed == "ScheduledDelivery":
+            raise InvalidValue("ShippingSpeedCategory", request.shipping_speed)
+        _apply_order_fields(order, request)
+        reservations = order_store.load_reservations(conn, stored.id)
+        for n, change in enumerate(request.items, 1):
+            _apply_item_update(conn, stored, reservations, n, change)
+        release = request.fulfillment_action == "Ship"
+        if release:
+            order.fulfillment_action = "Ship"
+            order.hold_until = None
+        order_store.save_order(conn, stored, next_step_at=now if release else None)
+        return order
+
+
+def _apply_order_fields(order: Order, request: UpdateOrderRequest) -> None:
+    if request.displayable_order_id is not None:
+        order.displayable_order_id = request.displayable_order_id
+    if request.displayable_order_at is not None:
+        order.displayable_order_at = request.displayable_order_at
+    if request.displayable_order_comment is not None:
+        order.displayable_order_comment = request.displayable_order_comment
+    if request.shipping_speed is not None:
+        order.shipping_speed = request.shipping_speed
+    if request.destination is not None:
+        order.destination = request.destination  # replaced whole, never merged
+    if request.fulfillment_policy is not None:
+        order.fulfillment_policy = request.fulfillment_policy
+    if request.fulfillment_method is not None:
+        order.fulfillment_method = request.fulfillment_method
+    if request.notification_emails is not None:
+        order.notification_emails = list(request.notification_emails)
+
+
+def _apply_item_update(
+    conn: Connection,
+    stored: order_store.StoredOrder,
+    reservations: list[order_store.Reservation],
+    n: int,
+    change: ItemUpdate,
+) -> None:
+    prefix = f"Items.member.{n}."
+    order = stored.order
+    item = order.item(change.item_id)
+    if item is None:
+        raise InvalidValue(prefix + "SellerFulfillmentOrderItemId", change.item_id)
+    for name, sent, current in (
+        ("SellerSKU", change.seller_sku, item.seller_sku),
+        ("FulfillmentNetworkSKU", change.fnsku, item.fnsku),
+        ("OrderItemDisposition", change.disposition, item.disposition),
+    ):
+        if sent is not None and sent != current:
+            raise InvalidValue(prefix + name, sent, "a line's SKU cannot change")
+    if not 0 < change.quantity <= item.quantity:
+        raise InvalidValue(prefix + "Quantity", str(change.quantity))
+    surplus = item.quantity - change.quantity
+    line = order.items.index(item)
+    for held in sorted((r for r in reservations if r.line == line), key=lambda r: r.fc_code, reverse=True):
+        if surplus <= 0:
+            break
+        give_back = min(surplus, held.quantity)
+        stock_store.release(conn, order.seller_id, held.seller_sku, held.fc_code, give_back)
+        order_store.set_reservation(conn, stored.id, replace(held, quantity=held.quantity - give_back))
+        surplus -= give_back
+    item.quantity = change.quantity
+    for attribute in (
+        "gift_message",
+        "displayable_comment",
+        "per_unit_declared_value",
+        "per_unit_price",
+        "per_unit_tax",
+    ):
+        value = getattr(change, attribute)
+        if value is not None:
+            setattr(item, attribute, value)

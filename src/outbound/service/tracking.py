@@ -1,0 +1,51 @@
+"""GetPackageTrackingDetails: a package's carrier, dates and the tracking events whose time has come."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from outbound.domain import carriers, tracking
+from outbound.domain.errors import InvalidValue
+from outbound.store import Database
+from outbound.store import lifecycle as store
+
+
+@dataclass(frozen=True)
+class PackageDetails:
+    package_number: int
+    tracking_number: str
+    carrier_code: str
+    carrier_phone: str
+    carrier_url: str
+    ship_date: datetime | None
+    estimated_arrival: datetime | None
+    ship_to: dict[str, str]
+    current_status: str
+    signed_for_by: str
+    additional_location_info: str | None
+    events: tuple[tracking.TrackingEvent, ...]  # newest first
+
+
+def get_package_tracking_details(db: Database, seller_id: str, package_number: int, now: datetime) -> PackageDetails:
+    with db.read() as conn:
+        package = store.load_package(conn, seller_id, package_number)
+    if package is None:
+        raise InvalidValue("PackageNumber", str(package_number))
+    carrier = carriers.carrier_or_none(package.carrier_code)
+    journey = tracking.journey_from_json(package.journey) if package.journey else None
+    events = tracking.visible_events(journey, now) if journey else ()
+    return PackageDetails(
+        package_number=package.package_number,
+        tracking_number=package.tracking_number or "",
+        carrier_code=package.carrier_code,
+        carrier_phone=(carrier.phone if carrier else None) or "",
+        carrier_url=carrier.url if carrier else "",
+        ship_date=package.ship_date,
+        estimated_arrival=package.estimated_arrival_at,
+        ship_to=package.ship_to,
+        current_status=tracking.current_status(journey, now) if journey else tracking.IN_TRANSIT,
+        signed_for_by=(tracking.signed_for_by(journey, now) if journey else None) or "",
+        additional_location_info=tracking.additional_location_info(journey, now) if journey else None,
+        events=tuple(sorted(events, key=lambda e: e.at, reverse=True)),
+    )

@@ -1,0 +1,125 @@
+"""Queries for the seller's catalog (SKUs and their attributes) and stock per fulfillment center."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import ColumnElement, Connection, and_, select
+
+from outbound.store.schema import inventory, skus
+
+
+@dataclass(frozen=True, slots=True)
+class Sku:
+    seller_sku: str
+    fnsku: str
+    weight_lb: Decimal
+    length_in: Decimal
+    width_in: Decimal
+    height_in: Decimal
+    declared_value: Decimal | None
+    category: str
+
+
+def load_skus(conn: Connection, seller_id: str, seller_skus: Iterable[str]) -> dict[str, Sku]:
+    wanted = list(dict.fromkeys(seller_skus))
+    query = select(skus).where(skus.c.seller_id == seller_id, skus.c.seller_sku.in_(wanted))
+    return {
+        row.seller_sku: Sku(
+            row.seller_sku,
+            row.fnsku,
+            Decimal(row.weight_lb),
+            Decimal(row.length_in),
+            Decimal(row.width_in),
+            Decimal(row.height_in),
+            None if row.declared_value is None else Decimal(row.declared_value),
+            row.category,
+        )
+        for row in conn.execute(query)
+    }
+
+
+def upsert_sku(conn: Connection, seller_id: str, sku: Sku, now: datetime) -> None:
+    values = {
+        "fnsku": sku.fnsku,
+        "weight_lb": sku.weight_lb,
+        "length_in": sku.length_in,
+        "width_in": sku.width_in,
+        "height_in": sku.height_in,
+        "declared_value": sku.declared_value,
+        "category": sku.category,
+    }
+    where = and_(skus.c.seller_id == seller_id, skus.c.seller_sku == sku.seller_sku)
+    if conn.execute(select(skus.c.seller_sku).where(where)).first() is None:
+        conn.execute(skus.insert().values(seller_id=seller_id, seller_sku=sku.seller_sku, created_at=now, **values))
+    else:
+        conn.execute(skus.update().where(where).values(**values))
+
+
+def _where(seller_id: str, seller_sku: str, fc_code: str) -> ColumnElement[bool]:
+    return and_(
+        inventory.c.seller_id == seller_id, inventory.c.seller_sku == seller_sku, inventory.c.fc_code == fc_code
+    )
+
+
+def set_sellable(conn: Connection, seller_id: str, seller_sku: str, fc_code: str, quantity: int) -> None:
+    """Set the free units of a SKU at a center (what an inventory count or a receipt says)."""
+    where = _where(seller_id, seller_sku, fc_code)
+    if conn.execute(select(inventory.c.fc_code).where(where)).first() is None:
+        conn.execute(
+            inventory.insert().values(
+                seller_id=seller_id, seller_sku=seller_sku, fc_code=fc_code, sellable=quantity, reserved=0
+            )
+        )
+    else:
+        conn.execute(inventory.update().where(where).values(sellable=quantity))
+
+
+def stock(
+    conn: Connection, seller_id: str, seller_skus: Iterable[str], *, lock: bool = False
+) -> dict[str, dict[str, int]]:
+    """Free units per center and SKU (``fc → sku → sellable``); ``lock`` holds the rows until commit (PostgreSQL)."""
+    query = (
+        select(inventory.c.fc_code, inventory.c.seller_sku, inventory.c.sellable)
+        .where(inventory.c.seller_id == seller_id, inventory.c.seller_sku.in_(list(dict.fromkeys(seller_skus))))
+        .order_by(inventory.c.seller_sku, inventory.c.fc_code)
+    )
+    if lock:
+        query = query.with_for_update()
+    result: dict[str, dict[str, int]] = {}
+    for row in conn.execute(query):
+        result.setdefault(row.fc_code, {})[row.seller_sku] = int(row.sellable)
+    return result
+
+
+def reserve(conn: Connection, seller_id: str, seller_sku: str, fc_code: str, quantity: int) -> bool:
+    """Move free units to reserved; False (nothing changed) when fewer than ``quantity`` are free."""
+    result = conn.execute(
+        inventory.update()
+        .where(_where(seller_id, seller_sku, fc_code), inventory.c.sellable >= quantity)
+        .values(sellable=inventory.c.sellable - quantity, reserved=inventory.c.reserved + quantity)
+    )
+    return result.rowcount == 1
+
+
+def release(conn: Connection, seller_id: str, seller_sku: str, fc_code: str, quantity: int) -> None:
+    """Give reserved units back to the free stock (cancel, lowered quantity)."""
+    conn.execute(
+        inventory.update()
+        .where(_where(seller_id, seller_sku, fc_code))
+        .values(sellable=inventory.c.sellable + quantity, reserved=inventory.c.reserved - quantity)
+    )
+
+
+def levels(conn: Connection, seller_id: str, seller_sku: str | None = None) -> list[tuple[str, str, int, int]]:
+    """(sku, fc, sellable, reserved) rows for a seller, for the CLI and tests."""
+    query = select(inventory.c.seller_sku, inventory.c.fc_code, inventory.c.sellable, inventory.c.reserved).where(
+        inventory.c.seller_id == seller_id
+    )
+    if seller_sku is not None:
+        query = query.where(inventory.c.seller_sku == seller_sku)
+    rows = conn.execute(query.order_by(inventory.c.seller_sku, inventory.c.fc_code))
+    return [(row.seller_sku, row.fc_code, int(row.sellable), int(row.reserved)) for row in rows]

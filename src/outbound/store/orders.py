@@ -1,0 +1,463 @@
+"""Saving and loading fulfillment orders: the order row, its lines, reservations, shipments, packages, returns.
+
+GetFulfillmentOrder is a handful of indexed queries (order by its unique key, then its children by order id), not an
+object-graph walk; listing reads order rows only, keyset-paginated.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, and_, delete, insert, or_, select, update
+
+from outbound.domain.orders import (
+    Address,
+    CODSettings,
+    DeliveryWindow,
+    Money,
+    Order,
+    OrderItem,
+    Package,
+    ReturnAuthorization,
+    ReturnItem,
+    Shipment,
+    ShipmentItem,
+)
+from outbound.store.schema import (
+    order_items,
+    orders,
+    packages,
+    reservations,
+    return_authorizations,
+    return_items,
+    shipment_items,
+    shipments,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Reservation:
+    line: int
+    fc_code: str
+    seller_sku: str
+    quantity: int
+
+
+@dataclass(slots=True)
+class StoredOrder:
+    id: int
+    order: Order
+    request_hash: str
+
+
+# ----------------------------------------------------------------------------------------------- JSON columns
+
+
+def _money(value: Money | None) -> list[str] | None:
+    return None if value is None else [value.currency, value.value]
+
+
+def _money_from(value: Any) -> Money | None:
+    return None if value is None else Money(value[0], value[1])
+
+
+def _cod_json(cod: CODSettings | None) -> str | None:
+    if cod is None:
+        return None
+    return json.dumps(
+        {
+            "required": cod.is_cod_required,
+            "charge": _money(cod.cod_charge),
+            "charge_tax": _money(cod.cod_charge_tax),
+            "shipping": _money(cod.shipping_charge),
+            "shipping_tax": _money(cod.shipping_charge_tax),
+        }
+    )
+
+
+def _cod_from(text: str | None) -> CODSettings | None:
+    if text is None:
+        return None
+    raw = json.loads(text)
+    return CODSettings(
+        raw["required"],
+        _money_from(raw["charge"]),
+        _money_from(raw["charge_tax"]),
+        _money_from(raw["shipping"]),
+        _money_from(raw["shipping_tax"]),
+    )
+
+
+def _item_money(item: OrderItem) -> str | None:
+    money = {
+        "price": _money(item.per_unit_price),
+        "tax": _money(item.per_unit_tax),
+        "declared": _money(item.per_unit_declared_value),
+    }
+    return json.dumps(money) if any(money.values()) else None
+
+
+# ----------------------------------------------------------------------------------------------- rows
+
+
+def _order_values(order: Order) -> dict[str, Any]:
+    return {
+        "marketplace_id": order.marketplace_id,
+        "displayable_order_id": order.displayable_order_id,
+        "displayable_order_at": order.displayable_order_at,
+        "displayable_order_comment": order.displayable_order_comment,
+        "shipping_speed": order.shipping_speed,
+        "delivery_window_start": order.delivery_window.start if order.delivery_window else None,
+        "delivery_window_end": order.delivery_window.end if order.delivery_window else None,
+        "address": json.dumps(order.destination.fields),
+        "fulfillment_action": order.fulfillment_action,
+        "fulfillment_policy": order.fulfillment_policy,
+        "fulfillment_method": order.fulfillment_method,
+        "cod_settings": _cod_json(order.cod),
+        "notification_emails": json.dumps(order.notification_emails) if order.notification_emails else None,
+        "ship_from_country_code": order.ship_from_country_code,
+        "received_at": order.received_at,
+        "status": order.status,
+        "status_updated_at": order.status_updated_at,
+        "hold_until": order.hold_until,
+    }
+
+
+def _item_values(order_id: int, line: int, item: OrderItem) -> dict[str, Any]:
+    return {
+        "order_id": order_id,
+        "line": line,
+        "seller_sku": item.seller_sku,
+        "item_id": item.item_id,
+        "quantity": item.quantity,
+        "gift_message": item.gift_message,
+        "displayable_comment": item.displayable_comment,
+        "fnsku": item.fnsku,
+        "disposition": item.disposition,
+        "cancelled_quantity": item.cancelled_quantity,
+        "unfulfillable_quantity": item.unfulfillable_quantity,
+        "estimated_ship_at": item.estimated_ship_at,
+        "estimated_arrival_at": item.estimated_arrival_at,
+        "money": _item_money(item),
+    }
+
+
+def _order_from(row: Row[Any], items: list[OrderItem]) -> Order:
+    window = None
+    if row.delivery_window_start is not None and row.delivery_window_end is not None:
+        window = DeliveryWindow(row.delivery_window_start, row.delivery_window_end)
+    return Order(
+        seller_id=row.seller_id,
+        seller_order_id=row.seller_order_id,
+        marketplace_id=row.marketplace_id,
+        displayable_order_id=row.displayable_order_id,
+        displayable_order_at=row.displayable_order_at,
+        displayable_order_comment=row.displayable_order_comment,
+        shipping_speed=row.shipping_speed,
+        destination=Address(json.loads(row.address)),
+        fulfillment_action=row.fulfillment_action,
+        fulfillment_policy=row.fulfillment_policy,
+        fulfillment_method=row.fulfillment_method,
+        received_at=row.received_at,
+        status=row.status,
+        status_updated_at=row.status_updated_at,
+        items=items,
+        delivery_window=window,
+        cod=_cod_from(row.cod_settings),
+        notification_emails=json.loads(row.notification_emails) if row.notification_emails else [],
+        ship_from_country_code=row.ship_from_country_code,
+        hold_until=row.hold_until,
+    )
+
+
+def _item_from(row: Row[Any]) -> OrderItem:
+    money = json.loads(row.money) if row.money else {}
+    return OrderItem(
+        seller_sku=row.seller_sku,
+        item_id=row.item_id,
+        quantity=row.quantity,
+        gift_message=row.gift_message,
+        displayable_comment=row.displayable_comment,
+        fnsku=row.fnsku,
+        disposition=row.disposition,
+        cancelled_quantity=row.cancelled_quantity,
+        unfulfillable_quantity=row.unfulfillable_quantity,
+        estimated_ship_at=row.estimated_ship_at,
+        estimated_arrival_at=row.estimated_arrival_at,
+        per_unit_price=_money_from(money.get("price")),
+        per_unit_tax=_money_from(money.get("tax")),
+        per_unit_declared_value=_money_from(money.get("declared")),
+    )
+
+
+# ----------------------------------------------------------------------------------------------- writes
+
+
+def insert_order(conn: Connection, order: Order, request_hash: str, next_step_at: datetime | None) -> int:
+    values = _order_values(order)
+    order_id = conn.execute(
+        insert(orders)
+        .values(
+            seller_id=order.seller_id,
+            seller_order_id=order.seller_order_id,
+            request_hash=request_hash,
+            next_step_at=next_step_at,
+            **values,
+        )
+        .returning(orders.c.id)
+    ).scalar_one()
+    conn.execute(insert(order_items), [_item_values(order_id, n, item) for n, item in enumerate(order.items)])
+    return int(order_id)
+
+
+def save_order(conn: Connection, stored: StoredOrder, next_step_at: datetime | None = None) -> None:
+    """Write back the order row and its lines (lines are never added or removed after creation)."""
+    values = _order_values(stored.order)
+    if next_step_at is not None:
+        values["next_step_at"] = next_step_at
+    conn.execute(update(orders).where(orders.c.id == stored.id).values(**values))
+    for line, item in enumerate(stored.order.items):
+        item_values = _item_values(stored.id, line, item)
+        conn.execute(
+            update(order_items)
+            .where(and_(order_items.c.order_id == stored.id, order_items.c.line == line))
+            .values({k: v for k, v in item_values.items() if k not in ("order_id", "line")})
+        )
+
+
+def clear_next_step(conn: Connection, order_id: int) -> None:
+    conn.execute(update(orders).where(orders.c.id == order_id).values(next_step_at=None))
+
+
+def insert_reservations(conn: Connection, order_id: int, rows: Sequence[Reservation]) -> None:
+    if rows:
+        conn.execute(
+            insert(reservations),
+            [
+                {
+                    "order_id": order_id,
+                    "line": r.line,
+                    "fc_code": r.fc_code,
+                    "seller_sku": r.seller_sku,
+                    "quantity": r.quantity,
+                }
+                for r in rows
+            ],
+        )
+
+
+def load_reservations(conn: Connection, order_id: int) -> list[Reservation]:
+    query = (
+        select(reservations)
+        .where(reservations.c.order_id == order_id)
+        .order_by(reservations.c.line, reservations.c.fc_code)
+    )
+    return [Reservation(r.line, r.fc_code, r.seller_sku, r.quantity) for r in conn.execute(query)]
+
+
+def set_reservation(conn: Connection, order_id: int, reservation: Reservation) -> None:
+    """Store a reservation's new quantity; zero removes it."""
+    where = and_(
+        reservations.c.order_id == order_id,
+        reservations.c.line == reservation.line,
+        reservations.c.fc_code == reservation.fc_code,
+    )
+    if reservation.quantity <= 0:
+        conn.execute(delete(reservations).where(where))
+    else:
+        conn.execute(update(reservations).where(where).values(quantity=reservation.quantity))
+
+
+def insert_shipment(conn: Connection, order_id: int, seller_id: str, shipment: Shipment) -> int:
+    shipment_id = conn.execute(
+        insert(shipments)
+        .values(
+            order_id=order_id,
+            amazon_shipment_id=shipment.amazon_shipment_id,
+            fc_code=shipment.fc_code,
+            status=shipment.status,
+            shipping_at=shipment.shipping_at,
+            estimated_arrival_at=shipment.estimated_arrival_at,
+        )
+        .returning(shipments.c.id)
+    ).scalar_one()
+    if shipment.items:
+        conn.execute(
+            insert(shipment_items),
+            [
+                {
+                    "shipment_id": shipment_id,
+                    "position": n,
+                    "seller_sku": item.seller_sku,
+                    "item_id": item.item_id,
+                    "quantity": item.quantity,
+                    "package_number": item.package_number,
+                }
+                for n, item in enumerate(shipment.items)
+            ],
+        )
+    if shipment.packages:
+        conn.execute(
+            insert(packages),
+            [
+                {
+                    "package_number": p.package_number,
+                    "seller_id": seller_id,
+                    "shipment_id": shipment_id,
+                    "carrier_code": p.carrier_code,
+                    "tracking_number": p.tracking_number,
+                    "estimated_arrival_at": p.estimated_arrival_at,
+                }
+                for p in shipment.packages
+            ],
+        )
+    return int(shipment_id)
+
+
+def update_shipment_status(conn: Connection, order_id: int, shipment: Shipment) -> None:
+    conn.execute(
+        update(shipments)
+        .where(and_(shipments.c.order_id == order_id, shipments.c.amazon_shipment_id == shipment.amazon_shipment_id))
+        .values(
+            status=shipment.status, shipping_at=shipment.shipping_at, estimated_arrival_at=shipment.estimated_arrival_at
+        )
+    )
+
+
+def insert_return_authorization(conn: Connection, order_id: int, auth: ReturnAuthorization, now: datetime) -> None:
+    conn.execute(
+        insert(return_authorizations).values(
+            order_id=order_id,
+            authorization_id=auth.authorization_id,
+            fc_code=auth.fc_code,
+            address=json.dumps(auth.address.fields),
+            rma_id=auth.rma_id,
+            rma_url=auth.rma_url,
+            created_at=now,
+        )
+    )
+
+
+def insert_return_item(conn: Connection, order_id: int, item: ReturnItem) -> None:
+    conn.execute(
+        insert(return_items).values(
+            order_id=order_id,
+            seller_return_item_id=item.seller_return_item_id,
+            item_id=item.item_id,
+            amazon_shipment_id=item.amazon_shipment_id,
+            seller_reason_code=item.seller_reason_code,
+            comment=item.comment,
+            amazon_reason_code=item.amazon_reason_code,
+            status=item.status,
+            status_changed_at=item.status_changed_at,
+            authorization_id=item.authorization_id,
+            received_condition=item.received_condition,
+            fc_code=item.fc_code,
+        )
+    )
+
+
+# ----------------------------------------------------------------------------------------------- reads
+
+
+def load_order(
+    conn: Connection, seller_id: str, seller_order_id: str, *, lock: bool = False, children: bool = True
+) -> StoredOrder | None:
+    """The seller's order with this SellerFulfillmentOrderId (another seller's is simply not found)."""
+    query = select(orders).where(orders.c.seller_id == seller_id, orders.c.seller_order_id == seller_order_id)
+    if lock:
+        query = query.with_for_update()
+    row = conn.execute(query).first()
+    if row is None:
+        return None
+    item_rows = conn.execute(select(order_items).where(order_items.c.order_id == row.id).order_by(order_items.c.line))
+    order = _order_from(row, [_item_from(r) for r in item_rows])
+    if children:
+        order.shipments = _load_shipments(conn, row.id)
+        order.returns = _load_returns(conn, row.id)
+        order.authorizations = _load_authorizations(conn, row.id)
+    return StoredOrder(row.id, order, row.request_hash)
+
+
+def _load_shipments(conn: Connection, order_id: int) -> list[Shipment]:
+    rows = conn.execute(select(shipments).where(shipments.c.order_id == order_id).order_by(shipments.c.id)).all()
+    if not rows:
+        return []
+    ids = [r.id for r in rows]
+    items: dict[int, list[ShipmentItem]] = {i: [] for i in ids}
+    query = select(shipment_items).where(shipment_items.c.shipment_id.in_(ids))
+    for r in conn.execute(query.order_by(shipment_items.c.shipment_id, shipment_items.c.position)):
+        items[r.shipment_id].append(ShipmentItem(r.seller_sku, r.item_id, r.quantity, r.package_number))
+    boxes: dict[int, list[Package]] = {i: [] for i in ids}
+    query = select(packages).where(packages.c.shipment_id.in_(ids))
+    for r in conn.execute(query.order_by(packages.c.package_number)):
+        boxes[r.shipment_id].append(
+            Package(r.package_number, r.carrier_code, r.tracking_number, r.estimated_arrival_at)
+        )
+    return [
+        Shipment(
+            r.amazon_shipment_id, r.fc_code, r.status, r.shipping_at, r.estimated_arrival_at, items[r.id], boxes[r.id]
+        )
+        for r in rows
+    ]
+
+
+def _load_returns(conn: Connection, order_id: int) -> list[ReturnItem]:
+    query = select(return_items).where(return_items.c.order_id == order_id).order_by(return_items.c.id)
+    return [
+        ReturnItem(
+            seller_return_item_id=r.seller_return_item_id,
+            item_id=r.item_id,
+            amazon_shipment_id=r.amazon_shipment_id,
+            seller_reason_code=r.seller_reason_code,
+            status=r.status,
+            status_changed_at=r.status_changed_at,
+            authorization_id=r.authorization_id,
+            comment=r.comment,
+            amazon_reason_code=r.amazon_reason_code,
+            received_condition=r.received_condition,
+            fc_code=r.fc_code,
+        )
+        for r in conn.execute(query)
+    ]
+
+
+def _load_authorizations(conn: Connection, order_id: int) -> list[ReturnAuthorization]:
+    query = select(return_authorizations).where(return_authorizations.c.order_id == order_id)
+    return [
+        ReturnAuthorization(r.authorization_id, r.fc_code, Address(json.loads(r.address)), r.rma_id, r.rma_url)
+        for r in conn.execute(query.order_by(return_authorizations.c.id))
+    ]
+
+
+def list_orders(
+    conn: Connection,
+    seller_id: str,
+    start: datetime,
+    snapshot: datetime,
+    after: tuple[datetime, str] | None,
+    methods: Sequence[str],
+    limit: int,
+) -> list[Order]:
+    """Order rows (no children) whose status changed in [start, snapshot], after the keyset cursor, in list order."""
+    query = select(orders).where(
+        orders.c.seller_id == seller_id,
+        orders.c.status_updated_at >= start,
+        orders.c.status_updated_at <= snapshot,
+    )
+    if after is not None:
+        moment, last_id = after  # (a, b) > (x, y), spelled out so each side binds with its column's type
+        query = query.where(
+            or_(
+                orders.c.status_updated_at > moment,
+                and_(orders.c.status_updated_at == moment, orders.c.seller_order_id > last_id),
+            )
+        )
+    if methods:
+        query = query.where(orders.c.fulfillment_method.in_(list(methods)))
+    query = query.order_by(orders.c.status_updated_at, orders.c.seller_order_id).limit(limit)
+    return [_order_from(row, []) for row in conn.execute(query)]

@@ -1,0 +1,717 @@
+"""The fulfillment-order service on a real store (SQLite and PostgreSQL): allocation, reservation, hold, update,
+cancel, idempotency and the refusals of operations.md §2, §3 and §8.
+
+Every test looks at the inventory table (sellable / reserved per center) as well as at the order, because the
+point of these operations is what they do to the seller's stock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from outbound.domain import lifecycle
+from outbound.domain.errors import InsufficientStock, InvalidValue, NotAllowed
+from outbound.domain.orders import (
+    CANCELLED,
+    INVALID,
+    PLANNING,
+    PROCESSING,
+    RECEIVED,
+    UNFULFILLABLE,
+    Address,
+    CODSettings,
+    DeliveryWindow,
+    Money,
+)
+from outbound.domain.world import WORLD
+from outbound.service import orders as service
+from outbound.service.accounts import Caller, add_seller
+from outbound.service.inventory import StockChange, set_inventory
+from outbound.store import Database
+from outbound.store import orders as order_store
+from outbound.store.schema import order_items, orders, reservations
+from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, _empty
+
+US = "ATVPDKIKX0DER"
+JP = "A1VC38T7YXB528"
+BR = "A2Q3Y263D00KWC"
+CALLER = Caller(ACCESS_KEY, SELLER, US)
+SEATTLE = Address(
+    {
+        "Name": "Jane Doe",
+        "Line1": "1200 12th Ave S",
+        "City": "Seattle",
+        "StateOrProvinceCode": "WA",
+        "CountryCode": "US",
+        "PostalCode": "98144",
+    }
+)
+TOKYO = Address(
+    {
+        "Name": "Amazon Taro",
+        "Line1": "Meguro-ku Shimomeguro 12-34-56",
+        "StateOrProvinceCode": "Tokyo",
+        "CountryCode": "JP",
+        "PostalCode": "153-0002",
+    }
+)
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+# One store per backend for the whole module, emptied before each test: the conftest ``db`` migrates a new SQLite
+# file per test, which costs more than the tests themselves.
+@pytest.fixture(scope="module", params=BACKENDS)
+def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('orders-service') / 'outbound.db'}"
+    else:
+        url = request.getfixturevalue("pg_url")
+    database = Database(url)
+    database.migrate()
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def db(store: Database) -> Database:
+    _empty(store)
+    add_seller(store, SELLER, ACCESS_KEY, SECRET_KEY)
+    return store
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def stock(db: Database, sku: str, fc: str, quantity: int) -> None:
+    set_inventory(db, StockChange(SELLER, sku, quantity, fc))
+
+
+def levels(db: Database, sku: str) -> dict[str, tuple[int, int]]:
+    """fc → (sellable, reserved) for one SKU of the seller."""
+    from outbound.service.inventory import levels as read
+
+    return {fc: (sellable, reserved) for _sku, fc, sellable, reserved in read(db, SELLER, sku)}
+
+
+def totals(db: Database, sku: str) -> tuple[int, int]:
+    rows = levels(db, sku).values()
+    return sum(s for s, _ in rows), sum(r for _, r in rows)
+
+
+def item(sku: str, item_id: str, quantity: int, **extra: object) -> service.ItemRequest:
+    return service.ItemRequest(sku, item_id, quantity, **extra)  # type: ignore[arg-type]
+
+
+def request(order_id: str, *items: service.ItemRequest, **extra: object) -> service.CreateOrderRequest:
+    fields: dict[str, object] = {
+        "seller_order_id": order_id,
+        "displayable_order_id": f"WEB-{order_id}",
+        "displayable_order_at": datetime(2026, 11, 23, 15, 58, 40, tzinfo=UTC),
+        "displayable_order_comment": "Thank you for shopping at Blue Kettle Tea Co.",
+        "shipping_speed": "Standard",
+        "destination": SEATTLE,
+        "items": items,
+    }
+    fields.update(extra)
+    return service.CreateOrderRequest(**fields)  # type: ignore[arg-type]
+
+
+def create(db: Database, req: service.CreateOrderRequest, caller: Caller = CALLER) -> service.Created:
+    return service.create_fulfillment_order(db, caller, req, now())
+
+
+def held_units(db: Database, order_id: str) -> dict[tuple[int, str], int]:
+    """(line, fc) → units the order holds, read from the reservations table."""
+    with db.read() as conn:
+        stored = order_store.load_order(conn, SELLER, order_id)
+        assert stored is not None
+        return {(r.line, r.fc_code): r.quantity for r in order_store.load_reservations(conn, stored.id)}
+
+
+def row_counts(db: Database) -> tuple[int, int, int]:
+    with db.read() as conn:
+        return tuple(  # type: ignore[return-value]
+            int(conn.execute(select(func.count()).select_from(t)).scalar_one())
+            for t in (orders, order_items, reservations)
+        )
+
+
+def force_status(db: Database, order_id: str, *path: str) -> None:
+    """Move an order along the status machine as the simulator would (it has no public API for it yet)."""
+    with db.transaction() as conn:
+        stored = order_store.load_order(conn, SELLER, order_id, lock=True)
+        assert stored is not None
+        for status in path:
+            lifecycle.transition(stored.order, status, now())
+        order_store.save_order(conn, stored)
+
+
+# ------------------------------------------------------------------------------------------------ create & reserve
+
+
+def test_create_reserves_the_units(db: Database) -> None:
+    stock(db, "MUG", "BFI4", 10)
+    at = now()
+    created = service.create_fulfillment_order(db, CALLER, request("O-1", item("MUG", "O-1-1", 3)), at)
+    assert not created.replayed
+    assert levels(db, "MUG") == {"BFI4": (7, 3)}
+    assert held_units(db, "O-1") == {(0, "BFI4"): 3}
+
+    order = service.get_fulfillment_order(db, SELLER, "O-1")
+    assert order.status == RECEIVED
+    assert order.received_at == order.status_updated_at == at
+    assert order.marketplace_id == US  # default: the seller's home marketplace
+    assert order.fulfillment_action == "Ship" and order.fulfillment_policy == "FillOrKill"
+    assert order.fulfillment_method == "Consumer"
+    assert order.shipments == [] and order.returns == [] and order.authorizations == []
+    (line,) = order.items
+    assert (line.quantity, line.cancelled_quantity, line.unfulfillable_quantity) == (3, 0, 0)
+    assert line.fnsku and line.fnsku.startswith("X00")  # the SKU's network SKU is filled in
+    assert line.estimated_ship_at is not None and line.estimated_arrival_at is not None
+    assert at <= line.estimated_ship_at < line.estimated_arrival_at
+
+
+def test_allocation_prefers_the_nearest_center_holding_everything(db: Database) -> None:
+    stock(db, "MUG", "BFI4", 5)  # Kent WA, next to Seattle
+    stock(db, "MUG", "ONT8", 5)  # Moreno Valley CA
+    create(db, request("NEAR", item("MUG", "NEAR-1", 4)))
+    assert held_units(db, "NEAR") == {(0, "BFI4"): 4}
+    assert levels(db, "MUG") == {"BFI4": (1, 4), "ONT8": (5, 0)}
+
+
+def test_allocation_takes_one_far_center_rather_than_splitting(db: Database) -> None:
+    stock(db, "MUG", "BFI4", 2)
+    stock(db, "MUG", "ONT8", 10)
+    create(db, request("ONE", item("MUG", "ONE-1", 4)))
+    assert held_units(db, "ONE") == {(0, "ONT8"): 4}
+    assert levels(db, "MUG") == {"BFI4": (2, 0), "ONT8": (6, 4)}
+
+
+def test_allocation_splits_across_centers_when_no_center_has_enough(db: Database) -> None:
+    stock(db, "MUG", "BFI4", 5)
+    stock(db, "MUG", "ONT8", 5)
+    stock(db, "MUG", "ABE8", 5)  # New Jersey: not needed, must stay untouched
+    create(db, request("SPLIT", item("MUG", "SPLIT-1", 8)))
+    held = held_units(db, "SPLIT")
+    assert sum(held.values()) == 8
+    assert {fc for _, fc in held} == {"BFI4", "ONT8"}  # two centers, the two nearest; never three
+    assert levels(db, "MUG")["ABE8"] == (5, 0)
+    assert totals(db, "MUG") == (7, 8)
+
+
+def test_two_skus_in_two_centers_make_two_reservations(db: Database) -> None:
+    stock(db, "MUG", "BFI4", 3)
+    stock(db, "TEA", "ONT8", 3)
+    create(db, request("TWO", item("MUG", "TWO-1", 2), item("TEA", "TWO-2", 1)))
+    assert held_units(db, "TWO") == {(0, "BFI4"): 2, (1, "ONT8"): 1}
+    assert levels(db, "MUG") == {"BFI4": (1, 2)}
+    assert levels(db, "TEA") == {"ONT8": (2, 1)}
+
+
+def test_fill_or_kill_short_is_refused_and_reserves_nothing(db: Database) -> None:
+    stock(db, "MUG", "BFI4", 2)
+    stock(db, "TEA", "BFI4", 9)
+    with pytest.raises(InsufficientStock) as err:
+        create(db, request("FOK", item("TEA", "FOK-1", 1), item("MUG", "FOK-2", 3)))
+    assert (err.value.value, err.value.parameter) == ("InsufficientInventory", "Items")
+    assert levels(db, "MUG") == {"BFI4": (2, 0)}
+    assert levels(db, "TEA") == {"BFI4": (9, 0)}  # the line that could be served was not reserved either
+    assert row_counts(db) == (0, 0, 0)
+
+
+@pytest.mark.parametrize("policy", ["FillOrKill", "FillAll", "FillAllAvailable"])
+def test_no_stock_at_all_is_all_quantity_zero_whatever_the_policy(db: Database, policy: str) -> None:
+    stock(db, "MUG", "BFI4", 0)  # a known SKU, no sellable unit
+    stock(db, "TEA", "ONT8", 0)
+    with pytest.raises(InsufficientStock) as err:
+        create(db, request("ZERO", item("MUG", "ZERO-1", 1), item("TEA", "ZERO-2", 2), fulfillment_policy=policy))
+    assert (err.value.value, err.value.parameter) == ("AllQuantityZero", "")
+    assert row_counts(db) == (0, 0, 0)
+
+
+def test_all_units_reserved_by_others_is_all_quantity_zero(db: Database) -> None:
+    stock(db, "MUG", "BFI4", 2)
+    create(db, request("FIRST", item("MUG", "FIRST-1", 2)))
+    with pytest.raises(InsufficientStock) as err:
+        create(db, request("SECOND", item("MUG", "SECOND-1", 1), fulfillment_policy="FillAll"))
+    assert err.value.value == "AllQuantityZero"
+    assert levels(db, "MUG") == {"BFI4": (0, 2)}
+
+
+@pytest.mark.parametrize("policy", ["FillAll", "FillAllAvailable"])
+def test_fill_all_short_is_accepted_with_the_available_units_reserved(db: Database, policy: str) -> None:
+    stock(db, "MUG", "BFI4", 2)
+    stock(db, "MUG", "ONT8", 1)
+    stock(db, "TEA", "BFI4", 0)
+    created = create(
+        db, request("SHORT", item("MUG", "SHORT-1", 5), item("TEA", "SHORT-2", 2), fulfillment_policy=policy)
+    )
+    assert not created.replayed
+    assert totals(db, "MUG") == (0, 3)  # every available unit, in both centers
+    assert totals(db, "TEA") == (0, 0)
+    assert sum(held_units(db, "SHORT").values()) == 3
+    order = service.get_fulfillment_order(db, SELLER, "SHORT")
+    assert order.status == RECEIVED and order.fulfillment_policy == policy
+    assert [i.quantity for i in order.items] == [5, 2]  # the order keeps what was asked for
+    assert [(i.cancelled_quantity, i.unfulfillable_quantity) for i in order.items] == [(0, 0), (0, 0)]
+
+
+def test_hold_reserves_units_and_stays_received(db: Database) -> None:
+    stock(db, "MUG", "BFI4", 4)
+    at = now()
+    service.create_fulfillment_order(
+        db, CALLER, request("HOLD", item("MUG", "HOLD-1", 3), fulfillment_action="Hold"), at
+    )
+    assert levels(db, "MUG") == {"BFI4": (1, 3)}
+    order = service.get_fulfillment_order(db, SELLER, "HOLD")
+    assert (order.status, order.fulfillment_action, order.on_hold) == (RECEIVED, "Hold", True)
+    assert order.hold_until == at + timedelta(days=14)
+    # held units are kept from every other order
+    with pytest.raises(InsufficientStock):
+        create(db, request("OTHER", item("MUG", "OTHER-1", 2)))
+    assert levels(db, "MUG") == {"BFI4": (1, 3)}
+
+
+# ------------------------------------------------------------------------------------------------ update
+
+
+def update(db: Database, order_id: str, *items: service.ItemUpdate, **extra: object) -> None:
+    req = service.UpdateOrderRequest(order_id, items=items, **extra)  # type: ignore[arg-type]
+    service.update_fulfillment_order(db, CALLER, req, now())
+
+
+def held_order(db: Database, order_id: str = "H", *items: service.ItemRequest) -> None:
+    create(db, request(order_id, *(items or (item("MUG", f"{order_id}-1", 5),)), fulfillment_action="Hold"))
+
+
+def test_update_is_refused_on_an_order_that_is_not_held(db: Database) -> None:
+    stock(db, "MUG", "BFI4", 10)
+    create(db, request("SHIP", item("MUG", "SHIP-1", 5)))
+    with pytest.raises(NotAllowed) as err:
+        update(db, "SHIP", service.ItemUpdate("SHIP-1", 2))
+    assert err.value.message == "Fulfillment order SHIP cannot be updated."
+    assert levels(db, "MUG") == {"BFI4": (5, 5)}
+    assert service.get_fulfillment_order(db, SELLER, "SHIP").items[0].quantity == 5
+
+
+def test_update_is_refused_on_a_cancelled_held_order(db: Database) -> None:
+    stock(db, "MUG", "BFI4", 10)
+    held_order(db)
+    service.cancel_fulfillment_order(db, SELLER, "H", now())
+    with pytest.raises(NotAllowed):
+        update(db, "H", fulfillment_action="Ship")
+    assert service.get_fulfillment_order(db, SELLER, "H").fulfillment_action == "Hold"
+
+
+def test_update_of_an_unknown_order_is_invalid_value(db: Database) -> None:
+    with pytest.raises(InvalidValue) as err:
+        update(db, "NOPE", fulfillment_action="Ship")
+    assert (err.value.field, err.value.value) == ("SellerFulfillmentOrderId", "NOPE")
+
+
+def test_lowering_a_quantity_releases_the_difference(db: Database) -> None:
+    stock(db, "MUG", "BFI4", 10)
+    held_order(db)
+    before = service.get_fulfillment_order(db, SELLER, "H")
+    update(db, "H", service.ItemUpdate("H-1", 2, gift_message="Enjoy!"))
+    assert levels(db, "MUG") == {"BFI4": (8, 2)}
+    assert held_units(db, "H") == {(0, "BFI4"): 2}
+    after = service.get_fulfillment_order(db, SELLER, "H")
+    assert after.items[0].quantity == 2 and after.items[0].gift_message == "Enjoy!"
+    assert after.on_hold  # FulfillmentAction defaults to Hold on update
+    assert after.status_updated_at == before.status_updated_at  # an edit is not a status change
+
+
+def test_lowering_a_split_line_releases_units_from_its_centers(db: Database) -> None:
+    stock(db, "MUG", "BFI4", 4)
+    stock(db, "MUG", "ONT8", 4)
+    held_order(db, "HS", item("MUG", "HS-1", 7))
+    assert totals(db, "MUG") == (1, 7)
+    update(db, "HS", service.ItemUpdate("HS-1", 3))
+    assert totals(db, "MUG") == (5, 3)
+    assert sum(held_units(db, "HS").values()) == 3
+    update(db, "HS", service.ItemUpdate("HS-1", 1))
+    assert totals(db, "MUG") == (7, 1)
+    assert sum(held_units(db, "HS").values()) == 1
+
+
+@pytest.mark.parametrize("quantity", [6, 0, -1])
+def test_raising_or_zeroing_a_quantity_is_refused(db: Database, quantity: int) -> None:
+    stock(db, "MUG", "BFI4", 10)
+    held_order(db)
+    with pytest.raises(InvalidValue) as err:
+        update(db, "H", service.ItemUpdate("H-1", quantity))
+    assert (err.value.field, err.value.value) == ("Items.member.1.Quantity", str(quantity))
+    assert levels(db, "MUG") == {"BFI4": (5, 5)}
+    assert service.get_fulfillment_order(db, SELLER, "H").items[0].quantity == 5
+
+
+def test_unknown_item_id_is_refused(db: Database) -> None:
+    stock(db, "MUG", "BFI4", 10)
+    held_order(db)
+    with pytest.raises(InvalidValue) as err:
+        update(db, "H", service.ItemUpdate("H-1", 4), service.ItemUpdate("H-9", 1))
+    assert (err.value.field, err.value.value) == ("Items.member.2.SellerFulfillmentOrderItemId", "H-9")
+    # atomic: the valid first change was not kept either
+    assert levels(db, "MUG") == {"BFI4": (5, 5)}
+    assert service.get_fulfillment_order(db, SELLER, "H").items[0].quantity == 5
+
+
+def test_update_may_not_change_a_lines_sku(db: Database) -> None:
+    stock(db, "MUG", "BFI4", 10)
+    held_order(db)
+    with pytest.raises(InvalidValue) as err:
+        update(db, "H", service.ItemUpdate("H-1", 5, seller_sku="TEA"))
+    assert err.value.field == "Items.member.1.SellerSKU"
+
+
+def test_update_refuses_scheduled_delivery_and_another_marketplace(db: Database) -> None:
+    stock(db, "MUG", "BFI4", 10)
+    held_order(db)
+    with pytest.raises(InvalidValue) as err:
+        update(db, "H", shipping_speed="ScheduledDelivery")
+    assert err.value.field == "ShippingSpeedCategory"
+    with pytest.raises(InvalidValue) as err:
+        update(db, "H", marketplace_id=JP)
+    assert err.value.field == "MarketplaceId"
+    assert service.get_fulfillment_order(db, SELLER, "H").shipping_speed == "Standard"
+
+
+def test_update_replaces_order_fields_and_the_whole_address(db: Database) -> None:
+    stock(db, "MUG", "BFI4", 10)
+    held_order(db)
+    portland = Address(
+        {
+            "Name": "Sam",
+            "Line1": "9 Oak St",
+            "City": "Portland",
+            "StateOrProvinceCode": "OR",
+            "CountryCode": "US",
+            "PostalCode": "97201",
+        }
+    )
+    update(db, "H", shipping_speed="Expedited", destination=portland, notification_emails=("a@b.example",))
+    order = service.get_fulfillment_order(db, SELLER, "H")
+    assert order.shipping_speed == "Expedited"
+    assert order.destination.fields == portland.fields  # replaced whole: no Line2 etc. merged from the old one
+    assert order.notification_emails == ["a@b.example"]
+    assert order.on_hold
+
+
+def test_ship_releases_the_hold_and_keeps_the_reservation(db: Database) -> None:
+    stock(db, "MUG", "BFI4", 10)
+    held_order(db)
+    before = service.get_fulfillment_order(db, SELLER, "H")
+    update(db, "H", service.ItemUpdate("H-1", 4), fulfillment_action="Ship")
+    order = service.get_fulfillment_order(db, SELLER, "H")
+    assert (order.fulfillment_action, order.on_hold, order.hold_until) == ("Ship", False, None)
+    assert order.status == RECEIVED and order.status_updated_at == before.status_updated_at
+    assert levels(db, "MUG") == {"BFI4": (6, 4)}  # released for shipping, units still held for it
+    with pytest.raises(NotAllowed):  # no longer on hold: no more updates
+        update(db, "H", service.ItemUpdate("H-1", 1))
+    assert levels(db, "MUG") == {"BFI4": (6, 4)}
+
+
+def test_update_without_action_keeps_the_hold_and_its_deadline(db: Database) -> None:
+    stock(db, "MUG", "BFI4", 10)
+    held_order(db)
+    deadline = service.get_fulfillment_order(db, SELLER, "H").hold_until
+    update(db, "H", displayable_order_comment="changed")
+    order = service.get_fulfillment_order(db, SELLER, "H")
+    assert order.on_hold and order.hold_until == deadline
+    assert order.displayable_order_comment == "changed"
+
+
+# ------------------------------------------------------------------------------------------------ cancel
+
+
+def test_cancel_releases_everything_and_sets_cancelled_quantity(db: Database) -> None:
+    stock(db, "MUG", "BFI4", 4)
+    stock(db, "MUG", "ONT8", 4)
+    stock(db, "TEA", "BFI4", 5)
+    create(db, request("C", item("MUG", "C-1", 6), item("TEA", "C-2", 2)))
+    assert totals(db, "MUG") == (2, 6) and totals(db, "TEA") == (3, 2)
+    before = service.get_fulfillment_order(db, SELLER, "C")
+    at = now() + timedelta(seconds=5)
+    service.cancel_fulfillment_order(db, SELLER, "C", at)
+    assert totals(db, "MUG") == (8, 0) and totals(db, "TEA") == (5, 0)
+    assert held_units(db, "C") == {}
+    order = service.get_fulfillment_order(db, SELLER, "C")
+    assert order.status == CANCELLED
+    assert order.status_updated_at == at and order.received_at == before.received_at
+    assert [(i.quantity, i.cancelled_quantity) for i in order.items] == [(6, 6), (2, 2)]
+    assert all(i.estimated_ship_at is None and i.estimated_arrival_at is None for i in order.items)
+
+
+def test_cancel_twice_is_harmless(db: Database) -> None:
+    stock(db, "MUG", "BFI4", 4)
+    create(db, request("C2", item("MUG", "C2-1", 3)))
+    first = now()
+    service.cancel_fulfillment_order(db, SELLER, "C2", first)
+    service.cancel_fulfillment_order(db, SELLER, "C2", first + timedelta(minutes=5))
+    assert levels(db, "MUG") == {"BFI4": (4, 0)}  # released once, not twice
+    order = service.get_fulfillment_order(db, SELLER, "C2")
+    assert order.status == CANCELLED and order.status_updated_at == first
+    assert order.items[0].cancelled_quantity == 3
+
+
+def test_cancel_a_held_order_and_a_planning_order(db: Database) -> None:
+    stock(db, "MUG", "BFI4", 10)
+    held_order(db)
+    create(db, request("P", item("MUG", "P-1", 2)))
+    force_status(db, "P", PLANNING)
+    service.cancel_fulfillment_order(db, SELLER, "H", now())
+    service.cancel_fulfillment_order(db, SELLER, "P", now())
+    assert levels(db, "MUG") == {"BFI4": (10, 0)}
+    assert service.get_fulfillment_order(db, SELLER, "P").status == CANCELLED
+
+
+@pytest.mark.parametrize("path", [(PLANNING, PROCESSING), (UNFULFILLABLE,), (INVALID,)])
+def test_cancel_is_refused_once_processing_or_ended(db: Database, path: tuple[str, ...]) -> None:
+    stock(db, "MUG", "BFI4", 10)
+    create(db, request("LATE", item("MUG", "LATE-1", 2)))
+    force_status(db, "LATE", *path)
+    with pytest.raises(NotAllowed) as err:
+        service.cancel_fulfillment_order(db, SELLER, "LATE", now())
+    assert err.value.message == f"Fulfillment order LATE cannot be cancelled in status {path[-1]}."
+    assert service.get_fulfillment_order(db, SELLER, "LATE").status == path[-1]
+    assert levels(db, "MUG") == {"BFI4": (8, 2)}
+
+
+def test_cancel_of_an_unknown_order_is_invalid_value(db: Database) -> None:
+    with pytest.raises(InvalidValue) as err:
+        service.cancel_fulfillment_order(db, SELLER, "NOPE", now())
+    assert (err.value.field, err.value.value) == ("SellerFulfillmentOrderId", "NOPE")
+
+
+# ------------------------------------------------------------------------------------------------ idempotency
+
+
+def test_the_same_create_twice_creates_and_reserves_once(db: Database) -> None:
+    stock(db, "MUG", "BFI4", 10)
+    req = request("IDEM", item("MUG", "IDEM-1", 3, gift_message="Hi"), notification_emails=("a@b.example",))
+    first = create(db, req)
+    second = create(db, replace(req))
+    assert (first.replayed, second.replayed) == (False, True)
+    assert second.order.seller_order_id == "IDEM"
+    assert levels(db, "MUG") == {"BFI4": (7, 3)}
+    assert row_counts(db) == (1, 1, 1)
+
+
+def test_the_same_id_with_other_content_is_refused(db: Database) -> None:
+    stock(db, "MUG", "BFI4", 10)
+    create(db, request("IDEM", item("MUG", "IDEM-1", 3)))
+    for changed in (
+        request("IDEM", item("MUG", "IDEM-1", 4)),
+        request("IDEM", item("MUG", "IDEM-1", 3), shipping_speed="Expedited"),
+        request("IDEM", item("MUG", "IDEM-1", 3), fulfillment_action="Hold"),
+        request("IDEM", item("MUG", "IDEM-1", 3), item("MUG", "IDEM-2", 1)),
+    ):
+        with pytest.raises(InvalidValue) as err:
+            create(db, changed)
+        assert (err.value.field, err.value.value) == ("SellerFulfillmentOrderId", "IDEM")
+        assert err.value.reason == "an order with this id already exists"
+    assert levels(db, "MUG") == {"BFI4": (7, 3)}
+    assert row_counts(db) == (1, 1, 1)
+
+
+def test_the_id_of_a_cancelled_order_stays_taken(db: Database) -> None:
+    stock(db, "MUG", "BFI4", 10)
+    req = request("GONE", item("MUG", "GONE-1", 3))
+    create(db, req)
+    service.cancel_fulfillment_order(db, SELLER, "GONE", now())
+    assert create(db, req).replayed  # the same request again: nothing new, no new reservation
+    assert levels(db, "MUG") == {"BFI4": (10, 0)}
+    assert service.get_fulfillment_order(db, SELLER, "GONE").status == CANCELLED
+    with pytest.raises(InvalidValue):
+        create(db, request("GONE", item("MUG", "GONE-1", 1)))
+
+
+# ------------------------------------------------------------------------------------------------ refusals
+
+
+def test_unknown_sku_is_refused_and_nothing_is_kept(db: Database) -> None:
+    stock(db, "MUG", "BFI4", 10)
+    with pytest.raises(InvalidValue) as err:
+        create(db, request("BAD", item("MUG", "BAD-1", 2), item("NO-SUCH-SKU", "BAD-2", 1)))
+    assert (err.value.field, err.value.value) == ("SellerSKU", "NO-SUCH-SKU")
+    assert levels(db, "MUG") == {"BFI4": (10, 0)}
+    assert row_counts(db) == (0, 0, 0)
+
+
+def test_another_sellers_sku_is_unknown(db: Database) -> None:
+    add_seller(db, "A3OTHERSELLER", "AKIAOTHERKEY", "other-secret")
+    set_inventory(db, StockChange("A3OTHERSELLER", "THEIRS", 10, "BFI4"))
+    with pytest.raises(InvalidValue) as err:
+        create(db, request("X", item("THEIRS", "X-1", 1)))
+    assert err.value.field == "SellerSKU"
+
+
+def test_wrong_network_sku_is_refused(db: Database) -> None:
+    stock(db, "MUG", "BFI4", 10)
+    with pytest.raises(InvalidValue) as err:
+        create(db, request("FN", item("MUG", "FN-1", 1, fnsku="X00WRONG00")))
+    assert err.value.field == "FulfillmentNetworkSKU"
+    assert row_counts(db) == (0, 0, 0)
+
+
+@pytest.mark.parametrize("marketplace", [JP, BR, "NOT-A-MARKETPLACE"])
+def test_a_marketplace_the_seller_does_not_sell_in_is_refused(db: Database, marketplace: str) -> None:
+    stock(db, "MUG", "BFI4", 10)
+    with pytest.raises(InvalidValue) as err:
+        create(db, request("MP", item("MUG", "MP-1", 1), marketplace_id=marketplace))
+    assert (err.value.field, err.value.value) == ("MarketplaceId", marketplace)
+    assert row_counts(db) == (0, 0, 0) and levels(db, "MUG") == {"BFI4": (10, 0)}
+
+
+def test_cod_outside_jp_is_refused(db: Database) -> None:
+    stock(db, "MUG", "BFI4", 10)
+    price = Money("USD", "10.00")
+    with pytest.raises(InvalidValue) as err:
+        create(db, request("COD", item("MUG", "COD-1", 1, per_unit_price=price), cod=CODSettings(True)))
+    assert (err.value.field, err.value.value) == ("CODSettings.IsCODRequired", "true")
+    assert row_counts(db) == (0, 0, 0) and levels(db, "MUG") == {"BFI4": (10, 0)}
+
+
+def test_scheduled_delivery_outside_jp_is_refused(db: Database) -> None:
+    stock(db, "MUG", "BFI4", 10)
+    start = now() + timedelta(days=2)
+    window = DeliveryWindow(start, start + timedelta(hours=2))
+    with pytest.raises(InvalidValue) as err:
+        create(db, request("SD", item("MUG", "SD-1", 1), shipping_speed="ScheduledDelivery", delivery_window=window))
+    assert (err.value.field, err.value.value) == ("ShippingSpeedCategory", "ScheduledDelivery")
+    with pytest.raises(InvalidValue) as err:
+        create(db, request("SD", item("MUG", "SD-1", 1), delivery_window=window))
+    assert err.value.field.startswith("DeliveryWindow")
+    assert row_counts(db) == (0, 0, 0)
+
+
+def test_export_rules(db: Database) -> None:
+    stock(db, "MUG", "BFI4", 10)
+    london = Address(
+        {
+            "Name": "A",
+            "Line1": "1 High St",
+            "City": "London",
+            "StateOrProvinceCode": "London",
+            "CountryCode": "GB",
+            "PostalCode": "SW1A 1AA",
+        }
+    )
+    with pytest.raises(InvalidValue) as err:
+        create(db, request("EX", item("MUG", "EX-1", 1), destination=london))
+    assert (err.value.field, err.value.value) == ("DestinationAddress.CountryCode", "GB")
+    toronto = Address(
+        {
+            "Name": "A",
+            "Line1": "1 King St",
+            "City": "Toronto",
+            "StateOrProvinceCode": "ON",
+            "CountryCode": "CA",
+            "PostalCode": "M5H 1A1",
+        }
+    )
+    with pytest.raises(InvalidValue) as err:  # allowed, but only with a customs value
+        create(db, request("EX", item("MUG", "EX-1", 1), destination=toronto))
+    assert err.value.field == "Items.member.1.PerUnitDeclaredValue"
+    create(
+        db, request("EX", item("MUG", "EX-1", 1, per_unit_declared_value=Money("USD", "12.00")), destination=toronto)
+    )
+    assert levels(db, "MUG") == {"BFI4": (9, 1)}
+
+
+def test_per_unit_price_in_another_currency_is_refused(db: Database) -> None:
+    stock(db, "MUG", "BFI4", 10)
+    with pytest.raises(InvalidValue) as err:
+        create(db, request("CUR", item("MUG", "CUR-1", 1, per_unit_price=Money("EUR", "5.00"))))
+    assert (err.value.field, err.value.value) == ("Items.member.1.PerUnitPrice.CurrencyCode", "EUR")
+
+
+def test_a_failed_create_leaves_no_order_and_no_reservation(db: Database) -> None:
+    stock(db, "MUG", "BFI4", 3)
+    stock(db, "TEA", "BFI4", 1)
+    before = (levels(db, "MUG"), levels(db, "TEA"))
+    for bad in (
+        request("F", item("MUG", "F-1", 3), item("TEA", "F-2", 2)),  # FillOrKill, second line short
+        request("F", item("MUG", "F-1", 3), item("GHOST", "F-2", 1)),  # unknown SKU after a good line
+        request("F", item("MUG", "F-1", 1), marketplace_id=JP),
+    ):
+        with pytest.raises((InvalidValue, InsufficientStock)):
+            create(db, bad)
+        assert (levels(db, "MUG"), levels(db, "TEA")) == before
+        assert row_counts(db) == (0, 0, 0)
+        with pytest.raises(InvalidValue):
+            service.get_fulfillment_order(db, SELLER, "F")
+    # and the id is still free: a good request with it is a new order, not a conflict
+    assert not create(db, request("F", item("MUG", "F-1", 3), item("TEA", "F-2", 1))).replayed
+    assert totals(db, "MUG") == (0, 3) and totals(db, "TEA") == (0, 1)
+
+
+# ------------------------------------------------------------------------------------------------ JP
+
+
+@pytest.fixture
+def jp_seller(db: Database) -> Caller:
+    add_seller(db, SELLER, ACCESS_KEY, SECRET_KEY, marketplaces=[US, JP])
+    stock(db, "JP-TEA", "NRT1", 10)
+    return Caller(ACCESS_KEY, SELLER, US)
+
+
+def test_jp_cod_order_is_accepted(db: Database, jp_seller: Caller) -> None:
+    cod = CODSettings(True, Money("JPY", "400"), Money("JPY", "30"), Money("JPY", "1000"), Money("JPY", "75"))
+    req = request(
+        "JPCOD",
+        item("JP-TEA", "JPCOD-1", 2, per_unit_price=Money("JPY", "2500"), per_unit_tax=Money("JPY", "250")),
+        marketplace_id=JP,
+        destination=TOKYO,
+        cod=cod,
+    )
+    create(db, req, jp_seller)
+    order = service.get_fulfillment_order(db, SELLER, "JPCOD")
+    assert order.marketplace_id == JP and order.cod == cod
+    assert order.items[0].per_unit_price == Money("JPY", "2500")
+    assert levels(db, "JP-TEA") == {"NRT1": (8, 2)}
+
+
+def test_jp_scheduled_delivery_needs_an_offered_window(db: Database, jp_seller: Caller) -> None:
+    at = now()
+    offered = service.promise.delivery_windows(WORLD.marketplaces[JP], at)
+    assert offered
+    start, end = offered[0]
+    bad = DeliveryWindow(start + timedelta(minutes=30), end)
+    sd = {"marketplace_id": JP, "destination": TOKYO, "shipping_speed": "ScheduledDelivery"}
+    with pytest.raises(InvalidValue) as err:
+        service.create_fulfillment_order(
+            db, jp_seller, request("SD", item("JP-TEA", "SD-1", 1), delivery_window=bad, **sd), at
+        )
+    assert err.value.field == "DeliveryWindow"
+    assert row_counts(db) == (0, 0, 0)
+    good = DeliveryWindow(start, end)
+    service.create_fulfillment_order(
+        db, jp_seller, request("SD", item("JP-TEA", "SD-1", 1), delivery_window=good, **sd), at
+    )
+    order = service.get_fulfillment_order(db, SELLER, "SD")
+    assert order.delivery_window == good
+    assert order.items[0].estimated_arrival_at == end
+    assert levels(db, "JP-TEA") == {"NRT1": (9, 1)}
+
+
+def test_orders_store_is_keyed_by_seller(db: Database) -> None:
+    """The same SellerFulfillmentOrderId for two sellers: two orders, each seeing only its own."""
+    add_seller(db, "A3OTHERSELLER", "AKIAOTHERKEY", "other-secret")
+    set_inventory(db, StockChange("A3OTHERSELLER", "MUG", 5, "BFI4"))
+    stock(db, "MUG", "BFI4", 5)
+    other = Caller("AKIAOTHERKEY", "A3OTHERSELLER", US)
+    create(db, request("SAME", item("MUG", "SAME-1", 1)))
+    service.create_fulfillment_order(db, other, request("SAME", item("MUG", "SAME-1", 2)), now())
+    assert service.get_fulfillment_order(db, SELLER, "SAME").items[0].quantity == 1
+    assert service.get_fulfillment_order(db, "A3OTHERSELLER", "SAME").items[0].quantity == 2
+    service.cancel_fulfillment_order(db, "A3OTHERSELLER", "SAME", now())
+    assert service.get_fulfillment_order(db, SELLER, "SAME").status == RECEIVED
+    assert levels(db, "MUG") == {"BFI4": (4, 1)}
