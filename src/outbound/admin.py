@@ -58,13 +58,19 @@ def routes(ctx: Context) -> list[Route]:
         now = await run_in_threadpool(ctx.clock.now)
         return JSONResponse({"mode": ctx.settings.clock, "now": now.isoformat()})
 
+    def virtual_only() -> None:
+        if ctx.settings.clock != "virtual":  # moving a clock nobody reads would replay steps ahead of real time
+            raise ValueError("the service clock is real; start the server with --clock virtual to move time")
+
     async def clock_advance(request: Request) -> Response:
+        virtual_only()
         data = await body(request)
         by = parse_duration(str(data.get("duration", "")))
         moved = await run_in_threadpool(simulation.advance, ctx.db, by)
         return JSONResponse({"now": moved.now.isoformat(), "steps": moved.steps})
 
     async def clock_set(request: Request) -> Response:
+        virtual_only()
         data = await body(request)
         moment = parse_datetime(str(data.get("to", "")))
         if moment is None:

@@ -254,13 +254,73 @@ def orders_list(seller_id: str, since: str | None, db_url: str | None) -> None:
 @click.argument("seller_id")
 @click.argument("order_id")
 @db_option
-def orders_show(seller_id: str, order_id: str, db_url: str | None) -> None:
-    """Print one order with its lines, shipments and returns."""
+@click.option("--clock", "clock_kind", type=click.Choice(CLOCKS), default=None, help="Service clock (default real).")
+def orders_show(seller_id: str, order_id: str, db_url: str | None, clock_kind: str | None) -> None:
+    """Print one order with its lines, shipments, each package's tracking timeline so far, and its returns.
+
+    Tracking is read at the service clock's now (--clock or OUTBOUND_CLOCK, as the server runs)."""
+    settings = Settings.from_env().with_(database_url=db_url, clock=clock_kind)
+    db = open_db(settings.database_url)
+    try:
+        order = order_service.get_fulfillment_order(db, seller_id, order_id)
+    except InvalidValue:
+        raise click.ClickException(f"seller {seller_id} has no order {order_id}") from None
+    now = clocks.build(settings.clock, db).now()
+    console.print(order_views.describe(order, order_views.package_tracking(db, order, now)))
+
+
+@main.group("returns")
+def returns_group() -> None:
+    """Fulfillment returns (CreateFulfillmentReturn) and how they were processed."""
+
+
+@returns_group.command("list")
+@click.argument("seller_id")
+@click.argument("order_id")
+@db_option
+def returns_list(seller_id: str, order_id: str, db_url: str | None) -> None:
+    """Print the returned units of an order (status, grading, center) and their return authorizations."""
     try:
         order = order_service.get_fulfillment_order(open_db(db_url), seller_id, order_id)
     except InvalidValue:
         raise click.ClickException(f"seller {seller_id} has no order {order_id}") from None
-    console.print(order_views.describe(order))
+    units = Table(
+        "return item",
+        "line",
+        "shipment",
+        "reason",
+        "status",
+        "since",
+        "condition",
+        "Amazon reason",
+        "center",
+        title=f"returns of {order_id}",
+    )
+    for r in order.returns:
+        units.add_row(
+            r.seller_return_item_id,
+            r.item_id,
+            r.amazon_shipment_id,
+            r.seller_reason_code,
+            r.status,
+            order_views.stamp(r.status_changed_at),
+            r.received_condition or "",
+            r.amazon_reason_code or "",
+            r.fc_code or "",
+        )
+    authorizations = Table("authorization", "center", "RMA", "return to", "label", title="return authorizations")
+    for a in order.authorizations:
+        to = a.address
+        authorizations.add_row(
+            a.authorization_id,
+            a.fc_code,
+            a.rma_id,
+            f"{to.get('Name')}, {to.get('Line1')}, {to.get('City') or ''} {to.get('StateOrProvinceCode') or ''} "
+            f"{to.get('PostalCode') or ''} {to.country_code}",
+            a.rma_url,
+        )
+    console.print(units)
+    console.print(authorizations)
 
 
 @main.group()
@@ -328,14 +388,24 @@ def scenario() -> None:
 @click.option("--set", "values", multiple=True, help="A parameter, key=value (repeatable).")
 @click.option("--times", type=int, default=None, help="A fault fires this many times, then is gone.")
 @db_option
+@click.option("--clock", "clock_kind", type=click.Choice(CLOCKS), default=None, help="Service clock (default real).")
 def scenario_add(
-    seller_id: str, kind: str, order_id: str | None, values: tuple[str, ...], times: int | None, db_url: str | None
+    seller_id: str,
+    kind: str,
+    order_id: str | None,
+    values: tuple[str, ...],
+    times: int | None,
+    db_url: str | None,
+    clock_kind: str | None,
 ) -> None:
-    """Add a scenario: force_status, hold_shipment, package, speed or fault."""
+    """Add a scenario: force_status, hold_shipment, package, speed, fault or return (condition=..., arrives=never)."""
     params: dict[str, Any] = {}
     for value in values:
         key, _, raw = value.partition("=")
-        params[key] = float(raw) if key == "multiplier" else raw
+        try:
+            params[key] = float(raw) if key == "multiplier" else raw
+        except ValueError:
+            raise click.BadParameter(f"{value!r}: the multiplier must be a number", param_hint="--set") from None
     db = open_db(db_url)
     try:
         scenario_id = scenarios.add(
@@ -344,7 +414,8 @@ def scenario_add(
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     if order_id and kind in ("force_status", "package"):
-        simulation.wake(db, seller_id, order_id, clocks.build(Settings.from_env().clock, db).now())
+        clock_kind = Settings.from_env().with_(clock=clock_kind).clock
+        simulation.wake(db, seller_id, order_id, clocks.build(clock_kind, db).now())
     console.print(f"scenario {scenario_id} added")
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -29,17 +31,28 @@ def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     return CliRunner(env={"COLUMNS": "200"})  # wide enough that Rich tables never cut a value
 
 
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file with the example seller, copied for each test (cheaper than migrating each time)."""
+    path = tmp_path_factory.mktemp("cli-template") / "template.db"
+    database = Database(f"sqlite:///{path}")
+    database.migrate()
+    add_seller(database, SELLER, ACCESS_KEY, SECRET_KEY)
+    database.dispose()
+    return path
+
+
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
+def db_url(tmp_path: Path, template: Path) -> str:
+    shutil.copyfile(template, tmp_path / "cli.db")
     return f"sqlite:///{tmp_path / 'cli.db'}"
 
 
 @pytest.fixture
-def db(db_url: str) -> Database:
+def db(db_url: str) -> Iterator[Database]:
     database = Database(db_url)
-    database.migrate()
-    add_seller(database, SELLER, ACCESS_KEY, SECRET_KEY)
-    return database
+    yield database
+    database.dispose()
 
 
 def run(runner: CliRunner, db_url: str, *args: str, code: int = 0) -> Result:

@@ -19,14 +19,39 @@ import pytest
 from lxml import etree
 from sqlalchemy import update
 
+from outbound.client import MwsClientError, OutboundClient
 from outbound.domain.orders import CANCELLED, RECEIVED, Address, Order, OrderItem
 from outbound.service import listing
 from outbound.service.accounts import add_seller
 from outbound.store import Database
 from outbound.store import orders as order_store
 from outbound.store.schema import orders as orders_table
-from tests.conftest import SELLER, Server
+from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, Server, _empty, make_server
 from tests.mwsreq import N, call, check_headers, document, error, iso, text
+
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+# One server per backend for the whole module, its store emptied before each test (starting a server and migrating
+# a new store per test would cost more than the tests themselves).
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('listing') / 'outbound.db'}"
+    else:
+        url = request.getfixturevalue("pg_url")
+    database = Database(url)
+    database.migrate()
+    yield from make_server(database)
+    database.dispose()
+
+
+@pytest.fixture
+def server(module_server: Server) -> Server:
+    _empty(module_server.ctx.db)
+    add_seller(module_server.ctx.db, SELLER, ACCESS_KEY, SECRET_KEY)
+    return module_server
+
 
 US = "ATVPDKIKX0DER"
 OTHER_SELLER = "A3LISTINGOTHER"
@@ -261,9 +286,6 @@ def test_the_listing_is_a_snapshot_while_orders_change_between_pages(server: Ser
 
 
 def test_sdk_iterates_every_page(server: Server) -> None:
-    from outbound.client import OutboundClient
-    from tests.conftest import ACCESS_KEY, SECRET_KEY
-
     rows = spread(120, "SDK", utcnow() - timedelta(hours=3))
     insert(server.ctx.db, rows)
     with OutboundClient(server.url, ACCESS_KEY, SECRET_KEY, SELLER) as client:
@@ -326,8 +348,6 @@ def test_expired_token_is_refused(server: Server, http: httpx.Client) -> None:
 
 
 def test_another_sellers_token_is_refused(server: Server, http: httpx.Client) -> None:
-    from outbound.client import MwsClientError, OutboundClient
-
     add_seller(server.ctx.db, OTHER_SELLER, OTHER_KEY, OTHER_SECRET)
     insert(server.ctx.db, spread(60, "MINE", utcnow() - timedelta(hours=1)))
     insert(server.ctx.db, spread(60, "THEIRS", utcnow() - timedelta(hours=1)), seller=OTHER_SELLER)

@@ -15,13 +15,39 @@ from typing import Any
 import httpx
 import pytest
 from lxml import etree
+from sqlalchemy import update
 
 from outbound.client import Address, CreateItem, MwsClientError, OutboundClient
 from outbound.service.accounts import add_seller
 from outbound.service.inventory import StockChange, levels, set_inventory
 from outbound.store import Database
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, Server, make_server
+from outbound.store.schema import orders
+from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, Server, _empty, make_server
 from tests.mwsreq import NS, PATH, UUID, N, call, check_headers, document, error, text
+
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+# One server per backend for the whole module, its store emptied before each test (starting a server and migrating
+# a new store per test would cost more than the tests themselves).
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('orders-http-server') / 'outbound.db'}"
+    else:
+        url = request.getfixturevalue("pg_url")
+    database = Database(url)
+    database.migrate()
+    yield from make_server(database)
+    database.dispose()
+
+
+@pytest.fixture
+def server(module_server: Server) -> Server:
+    _empty(module_server.ctx.db)
+    add_seller(module_server.ctx.db, SELLER, ACCESS_KEY, SECRET_KEY)
+    return module_server
+
 
 US = "ATVPDKIKX0DER"
 JP = "A1VC38T7YXB528"
@@ -346,10 +372,6 @@ def test_get_and_cancel_errors(server: Server, http: httpx.Client) -> None:
 
 
 def test_cancel_in_processing_is_invalid_request(server: Server, http: httpx.Client) -> None:
-    from sqlalchemy import update
-
-    from outbound.store.schema import orders
-
     stock(server.ctx.db, "BLUE-MUG-12OZ", 10)
     stock(server.ctx.db, "TEA-SAMPLER-6", 10)
     assert call(http, "CreateFulfillmentOrder", create_params("MCF-1001")).status_code == 200

@@ -378,14 +378,6 @@ def test_merchant_alias(http: httpx.Client) -> None:
     assert "Merchant" in found.message
 
 
-def test_operation_not_built_yet(http: httpx.Client) -> None:
-    pending = [name for name, op in OPERATIONS.items() if op.handler is None]
-    if not pending:
-        pytest.skip("every operation has a handler")
-    found = refused(call(http, pending[0]), 400, "InvalidRequest")
-    assert pending[0] in found.message
-
-
 def test_unexpected_failure_is_internal_error(http: httpx.Client, monkeypatch: pytest.MonkeyPatch) -> None:
     def boom(call: Call) -> None:
         raise RuntimeError("secret detail")

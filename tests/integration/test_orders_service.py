@@ -32,6 +32,7 @@ from outbound.domain.world import WORLD
 from outbound.service import orders as service
 from outbound.service.accounts import Caller, add_seller
 from outbound.service.inventory import StockChange, set_inventory
+from outbound.service.inventory import levels as read
 from outbound.store import Database
 from outbound.store import orders as order_store
 from outbound.store.schema import order_items, orders, reservations
@@ -94,8 +95,6 @@ def stock(db: Database, sku: str, fc: str, quantity: int) -> None:
 
 def levels(db: Database, sku: str) -> dict[str, tuple[int, int]]:
     """fc → (sellable, reserved) for one SKU of the seller."""
-    from outbound.service.inventory import levels as read
-
     return {fc: (sellable, reserved) for _sku, fc, sellable, reserved in read(db, SELLER, sku)}
 
 
@@ -288,6 +287,19 @@ def update(db: Database, order_id: str, *items: service.ItemUpdate, **extra: obj
 
 def held_order(db: Database, order_id: str = "H", *items: service.ItemRequest) -> None:
     create(db, request(order_id, *(items or (item("MUG", f"{order_id}-1", 5),)), fulfillment_action="Hold"))
+
+
+def test_lowering_a_short_fill_all_line_keeps_the_units_it_still_needs(db: Database) -> None:
+    """A held FillAll line of 5 that could reserve only 3 still needs all 3 when lowered to 4 (and 2 when to 2)."""
+    stock(db, "MUG", "BFI4", 3)
+    create(db, request("FA", item("MUG", "FA-1", 5), fulfillment_action="Hold", fulfillment_policy="FillAll"))
+    assert levels(db, "MUG") == {"BFI4": (0, 3)}
+    update(db, "FA", service.ItemUpdate("FA-1", 4))
+    assert levels(db, "MUG") == {"BFI4": (0, 3)}
+    assert held_units(db, "FA") == {(0, "BFI4"): 3}
+    update(db, "FA", service.ItemUpdate("FA-1", 2))
+    assert levels(db, "MUG") == {"BFI4": (1, 2)}
+    assert service.get_fulfillment_order(db, SELLER, "FA").items[0].quantity == 2
 
 
 def test_update_is_refused_on_an_order_that_is_not_held(db: Database) -> None:
@@ -677,6 +689,21 @@ def test_jp_cod_order_is_accepted(db: Database, jp_seller: Caller) -> None:
     assert order.marketplace_id == JP and order.cod == cod
     assert order.items[0].per_unit_price == Money("JPY", "2500")
     assert levels(db, "JP-TEA") == {"NRT1": (8, 2)}
+
+
+def test_jp_cod_charges_must_be_in_yen(db: Database, jp_seller: Caller) -> None:
+    price = Money("JPY", "2500")
+    for name, cod in (
+        ("CODCharge", CODSettings(True, cod_charge=Money("USD", "4"))),
+        ("ShippingChargeTax", CODSettings(True, Money("JPY", "400"), shipping_charge_tax=Money("EUR", "1"))),
+    ):
+        req = request(
+            "JPCUR", item("JP-TEA", "JPCUR-1", 1, per_unit_price=price), marketplace_id=JP, destination=TOKYO, cod=cod
+        )
+        with pytest.raises(InvalidValue) as err:
+            create(db, req, jp_seller)
+        assert err.value.field == f"CODSettings.{name}.CurrencyCode"
+    assert row_counts(db) == (0, 0, 0) and levels(db, "JP-TEA") == {"NRT1": (10, 0)}
 
 
 def test_jp_scheduled_delivery_needs_an_offered_window(db: Database, jp_seller: Caller) -> None:

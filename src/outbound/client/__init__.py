@@ -1,5 +1,6 @@
 """The Python SDK: a typed MWS client that signs with the same code the server verifies with."""
 
+from outbound.client.admin import AdminClient, AdminError
 from outbound.client.client import MwsClientError, OutboundClient, ServiceStatus
 from outbound.client.models import (
     Address,
@@ -24,10 +25,20 @@ from outbound.client.preview_models import (
     UnfulfillablePreviewItem,
     Weight,
 )
+from outbound.client.return_models import (
+    CreateReturnItem,
+    FulfillmentReturnResult,
+    InvalidReturnItem,
+    ReasonCodeDetails,
+)
+from outbound.client.tracking_models import PackageTrackingDetails, TrackingAddress, TrackingEvent
 
 __all__ = [
     "Address",
+    "AdminClient",
+    "AdminError",
     "CreateItem",
+    "CreateReturnItem",
     "DeliveryWindow",
     "Fee",
     "FulfillmentOrder",
@@ -36,16 +47,22 @@ __all__ = [
     "FulfillmentPreview",
     "FulfillmentPreviewItem",
     "FulfillmentPreviewShipment",
+    "FulfillmentReturnResult",
     "FulfillmentShipment",
+    "InvalidReturnItem",
     "Money",
     "MwsClientError",
     "OrdersPage",
     "OutboundClient",
+    "PackageTrackingDetails",
     "PreviewItem",
+    "ReasonCodeDetails",
     "ReturnAuthorization",
     "ReturnItem",
     "ScheduledDeliveryInfo",
     "ServiceStatus",
+    "TrackingAddress",
+    "TrackingEvent",
     "UnfulfillablePreviewItem",
     "Weight",
 ]

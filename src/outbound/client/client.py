@@ -15,6 +15,13 @@ from lxml import etree
 
 from outbound.client.models import Address, CreateItem, FulfillmentOrder, FulfillmentOrderDetails, OrdersPage
 from outbound.client.preview_models import FulfillmentPreview, PreviewItem, parse_previews
+from outbound.client.return_models import (
+    CreateReturnItem,
+    FulfillmentReturnResult,
+    ReasonCodeDetails,
+    parse_reason_codes,
+)
+from outbound.client.tracking_models import PackageTrackingDetails
 from outbound.mws import signing
 
 NS = "http://mws.amazonaws.com/FulfillmentOutboundShipment/2010-10-01/"
@@ -202,7 +209,12 @@ class OutboundClient:
         params = {
             "SellerFulfillmentOrderId": seller_fulfillment_order_id,
             "DisplayableOrderId": displayable_order_id or seller_fulfillment_order_id,
-            "DisplayableOrderDateTime": _iso(displayable_order_datetime or datetime.now(UTC)),
+            # default: today's date, so a retry of the same call is the same request (idempotent create)
+            "DisplayableOrderDateTime": (
+                _iso(displayable_order_datetime)
+                if displayable_order_datetime
+                else datetime.now(UTC).strftime("%Y-%m-%dT00:00:00Z")
+            ),
             "DisplayableOrderComment": displayable_order_comment,
             "ShippingSpeedCategory": shipping_speed_category,
             **destination_address.to_params("DestinationAddress"),
@@ -242,6 +254,11 @@ class OutboundClient:
         result = self._result("GetFulfillmentOrder", {"SellerFulfillmentOrderId": seller_fulfillment_order_id})
         return FulfillmentOrderDetails.parse(result)
 
+    def get_package_tracking_details(self, package_number: int) -> PackageTrackingDetails:
+        """The tracking of one package (a ``PackageNumber`` from GetFulfillmentOrder's shipment packages)."""
+        result = self._result("GetPackageTrackingDetails", {"PackageNumber": str(package_number)})
+        return PackageTrackingDetails.parse(result)
+
     def cancel_fulfillment_order(self, seller_fulfillment_order_id: str) -> str:
         document = self.call("CancelFulfillmentOrder", {"SellerFulfillmentOrderId": seller_fulfillment_order_id})
         return self._request_id(document)
@@ -260,6 +277,36 @@ class OutboundClient:
         while page.next_token:
             page = self.list_all_fulfillment_orders_by_next_token(page.next_token)
             yield from page.orders
+
+    def list_return_reason_codes(
+        self,
+        seller_sku: str,
+        *,
+        marketplace_id: str | None = None,
+        seller_fulfillment_order_id: str | None = None,
+        language: str | None = None,
+    ) -> list[ReasonCodeDetails]:
+        """The return reason codes of a SKU in a marketplace (or in the marketplace of an order; give one of the two).
+
+        ``language`` (``de_DE``, ``ja_JP``, ...) adds each code's ``translated_description``.
+        """
+        params = {"SellerSKU": seller_sku}
+        optional = {
+            "MarketplaceId": marketplace_id,
+            "SellerFulfillmentOrderId": seller_fulfillment_order_id,
+            "Language": language,
+        }
+        params.update({k: v for k, v in optional.items() if v is not None})
+        return parse_reason_codes(self._result("ListReturnReasonCodes", params))
+
+    def create_fulfillment_return(
+        self, seller_fulfillment_order_id: str, items: Sequence[CreateReturnItem]
+    ) -> FulfillmentReturnResult:
+        """Ask units of a shipped order back: each item is one unit; refused ones come back with their reason."""
+        params = {"SellerFulfillmentOrderId": seller_fulfillment_order_id}
+        for n, item in enumerate(items, 1):
+            params.update(item.to_params(f"Items.member.{n}"))
+        return FulfillmentReturnResult.parse(self._result("CreateFulfillmentReturn", params))
 
     @staticmethod
     def _request_id(document: etree._Element) -> str:

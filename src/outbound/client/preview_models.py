@@ -177,6 +177,10 @@ class FulfillmentPreview:
     def speed(self) -> str:
         return self.shipping_speed_category
 
+    @property
+    def fees(self) -> tuple[Fee, ...]:
+        return self.estimated_fees
+
     def fee(self, name: str) -> Decimal | None:
         """The amount of the fee called ``name``, or ``None`` when the preview carries no such fee."""
         return next((f.amount for f in self.estimated_fees if f.name == name), None)

@@ -22,6 +22,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Mapping
+from functools import lru_cache
 
 Point = tuple[float, float]
 """(latitude, longitude) in decimal degrees."""
@@ -29,6 +30,7 @@ Point = tuple[float, float]
 EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG)
 
 
+@lru_cache(maxsize=1 << 16)  # centers, hubs and destinations repeat: routing asks for the same pairs again and again
 def distance_km(a: Point, b: Point) -> float:
     """Great-circle distance between two points (haversine formula), in kilometres."""
     lat1, lon1 = math.radians(a[0]), math.radians(a[1])

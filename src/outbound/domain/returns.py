@@ -201,12 +201,18 @@ def check_returns(
     A unit is returnable from the shipment it names: that shipment must carry its line and have SHIPPED, and it
     takes one of the units the shipment carried that no other return holds yet. Units accepted earlier in the same
     call count like stored ones. ``order.returns`` are the returns already stored for the order.
+
+    While no shipment carries a line yet (an order still RECEIVED or PLANNING, or one that ended before planning),
+    the AmazonShipmentId cannot be checked against anything: the unit is refused ``NoCompletedShipItems``
+    (operations.md §0.4), not ``InvalidValues``.
     """
     carried = Counter[tuple[str, str]]()
     shipped = Counter[tuple[str, str]]()
+    planned_lines: set[str] = set()
     for shipment in order.shipments:
         for unit in shipment.items:
             key = (unit.item_id, shipment.amazon_shipment_id)
+            planned_lines.add(unit.item_id)
             carried[key] += unit.quantity
             if shipment.status == SHIPPED:
                 shipped[key] += unit.quantity
@@ -216,7 +222,8 @@ def check_returns(
     refused: list[InvalidReturnItem] = []
     for request in requests:
         key = (request.item_id, request.amazon_shipment_id)
-        problem = _invalid_values(order, request, key in carried, codes_by_sku)
+        unknown_shipment = key not in carried and request.item_id in planned_lines
+        problem = _invalid_values(order, request, unknown_shipment, codes_by_sku)
         if problem is None and request.seller_return_item_id in known:
             problem = (DUPLICATE_REQUEST, ALREADY_REQUESTED)
         if problem is None and shipped[key] == 0:
@@ -233,7 +240,7 @@ def check_returns(
 
 
 def _invalid_values(
-    order: Order, request: ReturnRequest, carried: bool, codes_by_sku: Mapping[str, Collection[str]]
+    order: Order, request: ReturnRequest, unknown_shipment: bool, codes_by_sku: Mapping[str, Collection[str]]
 ) -> tuple[str, str] | None:
     for field, value in (
         ("SellerReturnItemId", request.seller_return_item_id),
@@ -245,7 +252,7 @@ def _invalid_values(
         if len(value) > MAX_LENGTHS[field]:
             return INVALID_VALUES, f"{field} is longer than {MAX_LENGTHS[field]} characters."
     line = order.item(request.item_id)
-    if line is None or not carried:
+    if line is None or unknown_shipment:
         return INVALID_VALUES, NOT_FOUND
     if request.reason_code not in codes_by_sku.get(line.seller_sku, ()):
         return INVALID_VALUES, f"Return reason code {request.reason_code} is not valid for this item."

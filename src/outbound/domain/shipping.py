@@ -56,12 +56,20 @@ def package_number(shipment_row_id: int, index: int) -> int:
 
 
 def ship_time(rng: random.Random, processing_at: datetime, latest_ship: datetime | None, timings: Timings) -> datetime:
-    """When a shipment leaves: after picking and packing, and by its promised latest ship date when possible."""
+    """When a shipment leaves: after picking and packing, and by its promised latest ship date when possible.
+
+    A whole second (rounded up): the wire's ShippingDateTime has no fraction, and a client that moves the virtual
+    clock to it must see the shipment leave.
+    """
     earliest = processing_at + timings.delay(rng, timings.processing_to_ship)
     if latest_ship is None or latest_ship <= earliest:
-        return earliest
+        return _whole_second(earliest)
     span = (latest_ship - earliest).total_seconds()
-    return earliest + timedelta(seconds=rng.uniform(0, span * 0.5))
+    return _whole_second(earliest + timedelta(seconds=rng.uniform(0, span * 0.5)))
+
+
+def _whole_second(moment: datetime) -> datetime:
+    return moment if not moment.microsecond else moment.replace(microsecond=0) + timedelta(seconds=1)
 
 
 def packages_for(units: int) -> int:

@@ -123,8 +123,6 @@ class MwsEndpoint:
             fault = scenarios.take_fault(self.ctx.db, call.caller.seller_id, call.action)
             if fault is not None:
                 raise injected(fault.params)
-            if operation.handler is None:
-                raise invalid_request(f"The operation {call.action} is not available on this server yet.")
             result = operation.handler(call)
             body = xml.response(call.action, request_id, result)
             return Response(body, 200, headers=headers(request_id))

@@ -1,8 +1,7 @@
 """The operation registry: for each of the 11 actions, its throttle bucket, its quota and its handler.
 
 A handler takes the :class:`Call` and returns the ``{Action}Result`` element, or ``None`` for the operations whose
-response carries only ``ResponseMetadata`` (Create, Update and Cancel). An action whose handler is not built yet
-answers ``InvalidRequest``.
+response carries only ``ResponseMetadata`` (Create, Update and Cancel).
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from outbound.mws import xml
-from outbound.mws.actions import orders, preview
+from outbound.mws.actions import orders, preview, returns
 from outbound.mws.actions.status import get_service_status_action
 from outbound.mws.actions.tracking import get_package_tracking_details_action
 from outbound.mws.call import Call
@@ -27,7 +26,7 @@ STANDARD = Quota.per(30, 2, 1)  # 30 requests, 2 restored per second
 class Operation:
     action: str
     quota: Quota
-    handler: Handler | None = None
+    handler: Handler
     bucket: str = ""  # operations that share a bucket name it; otherwise the action is the bucket
 
     @property
@@ -53,7 +52,7 @@ OPERATIONS = _registry(
     ),
     Operation("GetPackageTrackingDetails", STANDARD, get_package_tracking_details_action),
     Operation("CancelFulfillmentOrder", STANDARD, orders.cancel_fulfillment_order),
-    Operation("ListReturnReasonCodes", STANDARD),
-    Operation("CreateFulfillmentReturn", STANDARD),
+    Operation("ListReturnReasonCodes", STANDARD, returns.list_return_reason_codes),
+    Operation("CreateFulfillmentReturn", STANDARD, returns.create_fulfillment_return),
     Operation("GetServiceStatus", Quota.per(2, 1, 300), get_service_status_action),
 )

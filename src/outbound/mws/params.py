@@ -203,12 +203,16 @@ class Params:
             found[index] = label
         return [Params(self._values, f"{self._prefix}{field}.{found[i]}.") for i in sorted(found)]
 
-    def values(self, field: str) -> list[str]:
-        """Entries of a list of plain values, ``X.member.N`` (or the short ``X.N``), by ascending N, trimmed."""
+    def values(self, field: str, allowed: Iterable[str] | None = None) -> list[str]:
+        """Entries of a list of plain values, ``X.member.N`` (or the short ``X.N``), by ascending N, trimmed;
+        with ``allowed``, a value outside it is refused under the key the client sent."""
+        choices = None if allowed is None else frozenset(allowed)
         found: dict[int, str] = {}
         for index, label, rest in self._members(field):
             key = self.name(f"{field}.{label}")
             if rest is not None:
                 raise invalid(f"{key}.{rest}", self._values[f"{key}.{rest}"])
             found[index] = self._values[key].strip()
+            if choices is not None and found[index] not in choices:
+                raise invalid(key, found[index])
         return [found[i] for i in sorted(found)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 
 from rich.console import Group
@@ -11,6 +11,7 @@ from rich.text import Text
 
 from outbound.domain.orders import Order
 from outbound.service import listing
+from outbound.service import tracking as tracking_service
 from outbound.store import Database
 from outbound.store import orders as order_store
 
@@ -32,8 +33,18 @@ def stamp(moment: datetime | None) -> str:
     return "" if moment is None else moment.strftime("%Y-%m-%d %H:%M:%SZ")
 
 
-def describe(order: Order) -> Group:
-    """The order, its lines, its shipments with packages, and its returns, as Rich renderables."""
+def package_tracking(db: Database, order: Order, now: datetime) -> dict[int, tracking_service.PackageDetails]:
+    """Each package of the order as GetPackageTrackingDetails would answer at ``now`` (the service clock's)."""
+    return {
+        p.package_number: tracking_service.get_package_tracking_details(db, order.seller_id, p.package_number, now)
+        for s in order.shipments
+        for p in s.packages
+    }
+
+
+def describe(order: Order, tracking: Mapping[int, tracking_service.PackageDetails] | None = None) -> Group:
+    """The order, its lines, its shipments with packages, and its returns, as Rich renderables; with ``tracking``
+    (see :func:`package_tracking`), each package's carrier, status and the tracking events visible so far."""
     where = order.destination
     head = Text.assemble(
         (order.seller_order_id, "bold"),
@@ -67,6 +78,8 @@ def describe(order: Order) -> Group:
                 ", ".join(f"{p.package_number} {p.carrier_code} {p.tracking_number or ''}" for p in s.packages),
             )
         parts.append(shipments)
+    for number, details in (tracking or {}).items():
+        parts.append(_timeline(number, details))
     if order.returns:
         returns = Table("return item", "line", "reason", "status", "condition", title="returns")
         for r in order.returns:
@@ -75,3 +88,25 @@ def describe(order: Order) -> Group:
             )
         parts.append(returns)
     return Group(*parts)
+
+
+def _timeline(number: int, details: tracking_service.PackageDetails) -> Table:
+    """One package: carrier, tracking number, current status, and its visible events, oldest first."""
+    delivered = f", signed by {details.signed_for_by}" if details.signed_for_by else ""
+    left_at = f", left at {details.additional_location_info}" if details.additional_location_info else ""
+    table = Table(
+        "time",
+        "event",
+        "where",
+        title=f"package {number}: {details.carrier_code} {details.tracking_number} — {details.current_status}",
+        caption=f"shipped {stamp(details.ship_date)}, estimated arrival {stamp(details.estimated_arrival)}"
+        f"{delivered}{left_at}",
+        caption_justify="left",
+        min_width=72,
+    )
+    for event in reversed(details.events):  # the service lists them newest first
+        where = ", ".join(part for part in (event.city, event.state, event.country) if part)
+        table.add_row(stamp(event.at), event.code, where)
+    if not details.events:
+        table.add_row("", "no scan yet", "")
+    return table

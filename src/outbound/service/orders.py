@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -224,11 +225,16 @@ def _check_marketplace_rules(request: CreateOrderRequest, marketplace: Marketpla
         offered = {(s, e) for s, e in promise.delivery_windows(marketplace, now)}
         if (request.delivery_window.start, request.delivery_window.end) not in offered:
             raise InvalidValue("DeliveryWindow", _iso(request.delivery_window.start))
-    for n, item in enumerate(request.items, 1):
-        for name in ("PerUnitPrice", "PerUnitTax"):
-            amount = item.per_unit_price if name == "PerUnitPrice" else item.per_unit_tax
-            if amount is not None and amount.currency != marketplace.currency:
-                raise InvalidValue(f"Items.member.{n}.{name}.CurrencyCode", amount.currency)
+    if request.cod is not None:  # COD amounts are collected in the marketplace currency (operations.md §0.3)
+        for name, charge in (
+            ("CODCharge", request.cod.cod_charge),
+            ("CODChargeTax", request.cod.cod_charge_tax),
+            ("ShippingCharge", request.cod.shipping_charge),
+            ("ShippingChargeTax", request.cod.shipping_charge_tax),
+        ):
+            if charge is not None and charge.currency != marketplace.currency:
+                raise InvalidValue(f"CODSettings.{name}.CurrencyCode", charge.currency)
+    check_item_currencies(request.items, marketplace.currency)
     destination = request.destination.country_code
     if destination != marketplace.country_code:
         if not export_allowed(marketplace.country_code, destination):
@@ -237,6 +243,14 @@ def _check_marketplace_rules(request: CreateOrderRequest, marketplace: Marketpla
             for n, item in enumerate(request.items, 1):
                 if item.per_unit_declared_value is None:
                     raise InvalidValue(f"Items.member.{n}.PerUnitDeclaredValue", "", "required for an export")
+
+
+def check_item_currencies(items: Sequence[ItemRequest | ItemUpdate], currency: str) -> None:
+    """Amounts collected from the customer (COD price and tax) are in the marketplace currency (§0.3)."""
+    for n, item in enumerate(items, 1):
+        for name, amount in (("PerUnitPrice", item.per_unit_price), ("PerUnitTax", item.per_unit_tax)):
+            if amount is not None and amount.currency != currency:
+                raise InvalidValue(f"Items.member.{n}.{name}.CurrencyCode", amount.currency)
 
 
 def export_allowed(origin: str, destination: str) -> bool:
@@ -389,6 +403,7 @@ def update_fulfillment_order(db: Database, caller: Caller, request: UpdateOrderR
             raise InvalidValue("MarketplaceId", request.marketplace_id)
         if request.shipping_speed == "ScheduledDelivery":
             raise InvalidValue("ShippingSpeedCategory", request.shipping_speed)
+        check_item_currencies(request.items, WORLD.marketplaces[order.marketplace_id].currency)
         _apply_order_fields(order, request)
         reservations = order_store.load_reservations(conn, stored.id)
         for n, change in enumerate(request.items, 1):
@@ -441,9 +456,11 @@ def _apply_item_update(
             raise InvalidValue(prefix + name, sent, "a line's SKU cannot change")
     if not 0 < change.quantity <= item.quantity:
         raise InvalidValue(prefix + "Quantity", str(change.quantity))
-    surplus = item.quantity - change.quantity
     line = order.items.index(item)
-    for held in sorted((r for r in reservations if r.line == line), key=lambda r: r.fc_code, reverse=True):
+    line_held = [r for r in reservations if r.line == line]
+    # units held beyond the new quantity go back; a short FillAll/FillAllAvailable line may hold fewer than it asks
+    surplus = sum(r.quantity for r in line_held) - change.quantity
+    for held in sorted(line_held, key=lambda r: r.fc_code, reverse=True):
         if surplus <= 0:
             break
         give_back = min(surplus, held.quantity)

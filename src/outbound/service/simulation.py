@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import update
+
 from outbound.sim.clock import VirtualClock
 from outbound.sim.engine import Engine
 from outbound.store import Database
-from outbound.store import lifecycle as lifecycle_store
 from outbound.store import orders as order_store
+from outbound.store.schema import orders
 
 
 class ClockError(ValueError):
@@ -44,8 +46,14 @@ def set_to(db: Database, moment: datetime, engine: Engine | None = None) -> Move
 
 
 def wake(db: Database, seller_id: str, seller_order_id: str, now: datetime) -> None:
-    """Make an order's next step due now (a scenario that should apply at once)."""
+    """Make an order's next step due now (a scenario that should apply at once).
+
+    Only ever earlier: an order whose next step is already due stays so, and an ended order (no next step) stays
+    ended — a caller whose ``now`` comes from another clock than the store's cannot push a step into the future.
+    """
     with db.transaction() as conn:
         stored = order_store.load_order(conn, seller_id, seller_order_id, children=False)
         if stored is not None:
-            lifecycle_store.set_next_step(conn, stored.id, now)
+            conn.execute(
+                update(orders).where(orders.c.id == stored.id, orders.c.next_step_at > now).values(next_step_at=now)
+            )

@@ -42,7 +42,8 @@ def get_package_tracking_details(db: Database, seller_id: str, package_number: i
         carrier_phone=(carrier.phone if carrier else None) or "",
         carrier_url=carrier.url if carrier else "",
         ship_date=package.ship_date,
-        estimated_arrival=package.estimated_arrival_at,
+        # the carrier's estimate: the promise, revised once a delay or a failed attempt is visible
+        estimated_arrival=tracking.estimated_arrival(journey, now) if journey else package.estimated_arrival_at,
         ship_to=package.ship_to,
         current_status=tracking.current_status(journey, now) if journey else tracking.IN_TRANSIT,
         signed_for_by=(tracking.signed_for_by(journey, now) if journey else None) or "",

@@ -33,19 +33,21 @@ from outbound.domain.orders import (
     SHIPPED,
     UNFULFILLABLE,
     Order,
+    Package,
     Shipment,
     ShipmentItem,
 )
 from outbound.domain.world import WORLD
 from outbound.sim import scenarios
 from outbound.sim.clock import Clock, VirtualClock
-from outbound.store import Database
+from outbound.sim.returns import process_due_returns
+from outbound.store import Database, batch
 from outbound.store import inventory as stock_store
 from outbound.store import lifecycle as store
 from outbound.store import orders as order_store
 
 log = logging.getLogger(__name__)
-BATCH = 200
+BATCH = 1000
 
 
 @dataclass
@@ -63,9 +65,17 @@ class Engine:
         """
         with self.db.transaction() as conn:
             due = store.due_orders(conn, now, limit, skip_locked=not self.db.is_sqlite)
-            for item in due:
-                self._step(conn, item, item.due_at if replay else now)
-            return len(due)
+            if due:
+                loaded = batch.load(conn, [d.order_id for d in due])
+                steering = scenarios.for_orders(conn, [(d.seller_id, d.seller_order_id) for d in due])
+                writes = batch.Writes()
+                for item in due:
+                    key = (item.seller_id, item.seller_order_id)
+                    self._step(
+                        conn, loaded[item.order_id], steering.get(key, []), writes, item.due_at if replay else now
+                    )
+                writes.flush(conn)
+            return len(due) + process_due_returns(conn, now, limit, replay=replay)  # issue 6: returned units due
 
     def run_until(self, target: datetime) -> int:
         """Every step due at or before ``target``, batch after batch, in time order (the virtual clock)."""
@@ -84,289 +94,297 @@ class Engine:
 
     # ------------------------------------------------------------------------------------------- one step
 
-    def _step(self, conn: Connection, due: store.Due, now: datetime) -> None:
-        stored = order_store.load_order(conn, due.seller_id, due.seller_order_id, lock=not self.db.is_sqlite)
-        if stored is None:  # pragma: no cover - the row was just selected
-            return
-        found = scenarios.for_order(conn, due.seller_id, due.seller_order_id)
+    def _step(
+        self,
+        conn: Connection,
+        loaded: batch.Loaded,
+        found: list[scenarios.Scenario],
+        writes: batch.Writes,
+        now: datetime,
+    ) -> None:
         timings = self.timings.scaled(scenarios.multiplier(found))
         forced = scenarios.first(found, "force_status")
-        order = stored.order
+        order = loaded.order
+        step = Step(self, conn, loaded, writes, now, timings)
         if forced is not None and order.status in (RECEIVED, PLANNING, PROCESSING):
-            self._end_unshipped(conn, stored, forced.params["status"], now)
+            step.end_unshipped(forced.params["status"])
             next_at = None
         elif order.status == RECEIVED:
-            next_at = self._received(conn, stored, now, timings)
+            next_at = step.received()
         elif order.status == PLANNING:
-            next_at = self._planning(conn, stored, now, timings)
+            next_at = step.planning()
         elif order.status == PROCESSING:
-            next_at = self._processing(conn, stored, now, timings, found)
+            next_at = step.processing(found)
         else:
             next_at = None
-        order_store.save_order(conn, stored)
-        store.set_next_step(conn, stored.id, next_at)
+        writes.save(loaded.id, order, next_at)
 
-    def _move(self, conn: Connection, stored: order_store.StoredOrder, status: str, now: datetime) -> None:
-        lifecycle.transition(stored.order, status, now)
-        store.add_event(conn, stored.id, now, status)
 
-    def _received(
-        self, conn: Connection, stored: order_store.StoredOrder, now: datetime, timings: shipping.Timings
-    ) -> datetime | None:
-        order = stored.order
+@dataclass
+class Step:
+    """One order's step: reads the loaded order, records its changes in the batch's writes."""
+
+    engine: Engine
+    conn: Connection
+    loaded: batch.Loaded
+    writes: batch.Writes
+    now: datetime
+    timings: shipping.Timings
+
+    @property
+    def order(self) -> Order:
+        return self.loaded.order
+
+    def move(self, status: str) -> None:
+        lifecycle.transition(self.order, status, self.now)
+        self.writes.event(self.loaded.id, self.now, status)
+
+    def received(self) -> datetime | None:
+        order = self.order
         if order.on_hold:
-            if order.hold_until is not None and order.hold_until > now:
+            if order.hold_until is not None and order.hold_until > self.now:
                 return order.hold_until
-            self._release_reservations(conn, stored)  # a hold lapses after two weeks: cancelled, units released
+            self.release_reservations()  # a hold lapses after two weeks: cancelled, units released
             for item in order.items:
                 item.cancelled_quantity = item.quantity - item.unfulfillable_quantity
                 item.estimated_ship_at = item.estimated_arrival_at = None
-            self._move(conn, stored, CANCELLED, now)
+            self.move(CANCELLED)
             return None
-        self._move(conn, stored, PLANNING, now)
+        # planning starts 1-5 minutes after receipt (world.md); a hold released later is planned at once
+        received = shipping.rng_for(order.seller_id, order.seller_order_id, "received")
+        ready = order.received_at + self.timings.delay(received, self.timings.received_to_planning)
+        if ready > self.now:
+            return ready
+        self.move(PLANNING)
         rng = shipping.rng_for(order.seller_id, order.seller_order_id, "planning")
-        return now + timings.delay(rng, timings.planning_to_processing)
+        return self.now + self.timings.delay(rng, self.timings.planning_to_processing)
 
-    def _planning(
-        self, conn: Connection, stored: order_store.StoredOrder, now: datetime, timings: shipping.Timings
-    ) -> datetime | None:
-        order = stored.order
-        self._reserve_missing(conn, stored)
-        held = order_store.load_reservations(conn, stored.id)
-        short = self._unreserved(order, held)
+    def planning(self) -> datetime | None:
+        order = self.order
+        self.reserve_missing()
+        short = self.unreserved()
         if short and order.fulfillment_policy == "FillOrKill":
-            self._end_unshipped(conn, stored, UNFULFILLABLE, now)
+            self.end_unshipped(UNFULFILLABLE)
             return None
         if short and order.fulfillment_policy == "FillAllAvailable":
             for item_id, units in short.items():
                 item = order.item(item_id)
                 assert item is not None
                 item.unfulfillable_quantity += units
-        if not held:
+        if not self.loaded.reservations:
             if order.fulfillment_policy == "FillAll":
-                return now + timings.stock_retry  # waits in PLANNING for stock
-            self._move(conn, stored, UNFULFILLABLE, now)
+                return self.now + self.timings.stock_retry  # waits in PLANNING for stock
+            self.move(UNFULFILLABLE)
             return None
-        self._make_shipments(conn, stored, held, now, timings)
-        self._move(conn, stored, PROCESSING, now)
-        return self._next_ship_time(order)
+        self.make_shipments()
+        self.move(PROCESSING)
+        return self.next_ship_time()
 
-    def _processing(
-        self,
-        conn: Connection,
-        stored: order_store.StoredOrder,
-        now: datetime,
-        timings: shipping.Timings,
-        found: list[scenarios.Scenario],
-    ) -> datetime | None:
-        order = stored.order
+    def processing(self, found: list[scenarios.Scenario]) -> datetime | None:
+        order = self.order
         held_back = scenarios.first(found, "hold_shipment") is not None
         outcome = scenarios.first(found, "package")
         for shipment in order.shipments:
-            if shipment.status == PENDING and not held_back and shipment.shipping_at and shipment.shipping_at <= now:
-                self._ship(conn, stored, shipment, now, outcome.params["outcome"] if outcome else None)
-        waiting = self._unplanned_units(order)
-        if waiting and order.fulfillment_policy == "FillAll":
-            self._reserve_missing(conn, stored)
-            held = order_store.load_reservations(conn, stored.id)
-            if held:
-                self._make_shipments(conn, stored, held, now, timings)
+            if shipment.status == PENDING and shipment.shipping_at and shipment.shipping_at <= self.now:
+                if held_back:  # its departure (ShippingDateTime) moves on while held: it never leaves "in the past"
+                    shipment.shipping_at = self.now + self.timings.stock_retry
+                    self.writes.shipment(self.loaded.id, shipment)
+                else:
+                    self.ship(shipment, outcome.params["outcome"] if outcome else None)
+        if self.unplanned_units() and order.fulfillment_policy == "FillAll":
+            self.reserve_missing()
+            if self.loaded.reservations:
+                self.make_shipments()
         if any(s.status == PENDING for s in order.shipments):
-            return self._next_ship_time(order) if not held_back else now + timings.stock_retry
-        if self._unplanned_units(order):
-            return now + timings.stock_retry
+            return self.next_ship_time()
+        if self.unplanned_units():
+            return self.now + self.timings.stock_retry
         complete = all(i.cancelled_quantity == 0 and i.unfulfillable_quantity == 0 for i in order.items)
-        self._move(conn, stored, COMPLETE if complete else COMPLETE_PARTIALLED, now)
+        self.move(COMPLETE if complete else COMPLETE_PARTIALLED)
         return None
 
     # ------------------------------------------------------------------------------------------- helpers
 
-    @staticmethod
-    def _next_ship_time(order: Order) -> datetime | None:
-        times = [s.shipping_at for s in order.shipments if s.status == PENDING and s.shipping_at]
-        return min(times) if times else None
+    def next_ship_time(self) -> datetime | None:
+        return _earliest(s.shipping_at for s in self.order.shipments if s.status == PENDING)
 
-    @staticmethod
-    def _unreserved(order: Order, held: list[order_store.Reservation]) -> dict[str, int]:
-        """Units of each line neither reserved nor already in a shipment."""
-        reserved: dict[int, int] = {}
-        for r in held:
-            reserved[r.line] = reserved.get(r.line, 0) + r.quantity
-        planned = Engine._units_in_shipments(order)
-        short = {}
-        for line, item in enumerate(order.items):
-            missing = item.open_quantity - reserved.get(line, 0) - planned.get(item.item_id, 0)
-            if missing > 0:
-                short[item.item_id] = missing
-        return short
-
-    @staticmethod
-    def _units_in_shipments(order: Order) -> dict[str, int]:
+    def units_in_shipments(self) -> dict[str, int]:
         units: dict[str, int] = {}
-        for shipment in order.shipments:
+        for shipment in self.order.shipments:
             if shipment.status in (PENDING, SHIPPED):
                 for item in shipment.items:
                     units[item.item_id] = units.get(item.item_id, 0) + item.quantity
         return units
 
-    def _unplanned_units(self, order: Order) -> int:
-        planned = self._units_in_shipments(order)
-        return sum(max(0, i.open_quantity - planned.get(i.item_id, 0)) for i in order.items)
+    def unreserved(self) -> dict[str, int]:
+        """Units of each line neither reserved nor already in a shipment."""
+        reserved: dict[int, int] = {}
+        for r in self.loaded.reservations:
+            reserved[r.line] = reserved.get(r.line, 0) + r.quantity
+        planned = self.units_in_shipments()
+        short = {}
+        for line, item in enumerate(self.order.items):
+            missing = item.open_quantity - reserved.get(line, 0) - planned.get(item.item_id, 0)
+            if missing > 0:
+                short[item.item_id] = missing
+        return short
 
-    def _reserve_missing(self, conn: Connection, stored: order_store.StoredOrder) -> None:
-        """Try to reserve units still short (FillAll / FillAllAvailable orders, or stock that arrived)."""
-        order = stored.order
-        short = self._unreserved(order, order_store.load_reservations(conn, stored.id))
+    def unplanned_units(self) -> int:
+        planned = self.units_in_shipments()
+        return sum(max(0, i.open_quantity - planned.get(i.item_id, 0)) for i in self.order.items)
+
+    def reserve_missing(self) -> None:
+        """Try to reserve units still short (FillAll / FillAllAvailable orders, or stock that arrived since)."""
+        order = self.order
+        short = self.unreserved()
         if not short or order.fulfillment_policy == "FillOrKill":
             return
         marketplace = WORLD.marketplaces[order.marketplace_id]
         skus = {item.item_id: item.seller_sku for item in order.items}
         lines = [allocation.Line(item_id, skus[item_id], units) for item_id, units in short.items()]
-        stock = stock_store.stock(conn, order.seller_id, (line.sku for line in lines), lock=not self.db.is_sqlite)
-        centers = [
-            c for c in WORLD.centers.values() if (c.country if c.country != "UK" else "GB") == marketplace.country_code
-        ]
-        point = geo.destination_point(
-            order.destination.country_code,
-            order.destination.get("StateOrProvinceCode"),
-            order.destination.get("PostalCode"),
-        )
-        plan = allocation.allocate(lines, stock, centers, point)
+        lock = not self.engine.db.is_sqlite
+        stock = stock_store.stock(self.conn, order.seller_id, (line.sku for line in lines), lock=lock)
+        centers = [c for c in WORLD.centers.values() if _iso(c.country) == marketplace.country_code]
+        plan = allocation.allocate(lines, stock, centers, _destination(order))
         index = {item.item_id: n for n, item in enumerate(order.items)}
         fresh = []
         for planned in plan.shipments:
             for pick in planned.picks:
-                if stock_store.reserve(conn, order.seller_id, pick.sku, planned.fc_code, pick.quantity):
+                if stock_store.reserve(self.conn, order.seller_id, pick.sku, planned.fc_code, pick.quantity):
                     fresh.append(order_store.Reservation(index[pick.item_id], planned.fc_code, pick.sku, pick.quantity))
-        current = {(r.line, r.fc_code): r for r in order_store.load_reservations(conn, stored.id)}
-        for r in fresh:
-            existing = current.get((r.line, r.fc_code))
-            if existing is None:
-                order_store.insert_reservations(conn, stored.id, [r])
+        held = self.loaded.reservations
+        for r in fresh:  # a line already reserved at that center is topped up (one row per line and center)
+            at = next((n for n, h in enumerate(held) if (h.line, h.fc_code) == (r.line, r.fc_code)), None)
+            if at is None:
+                order_store.insert_reservations(self.conn, self.loaded.id, [r])
+                held.append(r)
             else:
-                order_store.set_reservation(conn, stored.id, replace(existing, quantity=existing.quantity + r.quantity))
+                held[at] = replace(held[at], quantity=held[at].quantity + r.quantity)
+                order_store.set_reservation(self.conn, self.loaded.id, held[at])
 
-    def _make_shipments(
-        self,
-        conn: Connection,
-        stored: order_store.StoredOrder,
-        held: list[order_store.Reservation],
-        now: datetime,
-        timings: shipping.Timings,
-    ) -> None:
+    def make_shipments(self) -> None:
         """One PENDING shipment per center from the reserved units; the units stay reserved until they ship."""
-        order = stored.order
+        order = self.order
         by_center: dict[str, list[order_store.Reservation]] = {}
-        for r in held:
+        for r in self.loaded.reservations:
             by_center.setdefault(r.fc_code, []).append(r)
         for n, (fc_code, rows) in enumerate(sorted(by_center.items())):
             rng = shipping.rng_for(order.seller_id, order.seller_order_id, f"shipment/{len(order.shipments)}/{n}")
             latest_ship = _latest(order.items[r.line].estimated_ship_at for r in rows)
-            arrival = _latest(order.items[r.line].estimated_arrival_at for r in rows)
+            items: dict[int, ShipmentItem] = {}
+            for r in rows:  # a line reserved twice at one center travels as one item
+                before = items.get(r.line)
+                quantity = r.quantity + (before.quantity if before else 0)
+                items[r.line] = ShipmentItem(r.seller_sku, order.items[r.line].item_id, quantity)
             shipment = Shipment(
                 amazon_shipment_id=shipping.shipment_id(rng),
                 fc_code=fc_code,
                 status=PENDING,
-                shipping_at=shipping.ship_time(rng, now, latest_ship, timings),
-                estimated_arrival_at=arrival,
-                items=[ShipmentItem(r.seller_sku, order.items[r.line].item_id, r.quantity) for r in rows],
+                shipping_at=shipping.ship_time(rng, self.now, latest_ship, self.timings),
+                estimated_arrival_at=_latest(order.items[r.line].estimated_arrival_at for r in rows),
+                items=list(items.values()),
             )
-            order_store.insert_shipment(conn, stored.id, order.seller_id, shipment)
+            self.writes.new_shipments.append((self.loaded.id, shipment))
             order.shipments.append(shipment)
             for r in rows:
-                order_store.set_reservation(conn, stored.id, replace(r, quantity=0))
+                self.writes.drop_reservation(self.loaded.id, r)
+        self.loaded.reservations.clear()
 
-    def _ship(
-        self, conn: Connection, stored: order_store.StoredOrder, shipment: Shipment, now: datetime, outcome: str | None
-    ) -> None:
+    def ship(self, shipment: Shipment, outcome: str | None) -> None:
         """The shipment leaves: boxes, a carrier, tracking numbers and journeys; its units leave the inventory."""
-        order = stored.order
+        order = self.order
         marketplace = WORLD.marketplaces[order.marketplace_id]
-        center = WORLD.centers.get(shipment.fc_code)
-        row_id = store.shipment_row_id(conn, stored.id, shipment.amazon_shipment_id)
+        center = WORLD.centers.get(shipment.fc_code) or next(iter(WORLD.centers.values()))
+        row_id = self.loaded.shipment_ids[shipment.amazon_shipment_id]
         rng = shipping.rng_for(order.seller_id, order.seller_order_id, f"ship/{shipment.amazon_shipment_id}")
-        origin = center.country if center else None
-        carrier = carriers.choose_carrier(marketplace.country, order.shipping_speed, rng, origin_country=origin)
-        ship_at = shipment.shipping_at or now
+        carrier = carriers.choose_carrier(marketplace.country, order.shipping_speed, rng, origin_country=center.country)
+        ship_at = shipment.shipping_at or self.now
         destination = order.destination
-        point = geo.destination_point(
-            destination.country_code, destination.get("StateOrProvinceCode"), destination.get("PostalCode")
-        )
         promised = shipment.estimated_arrival_at or ship_at + timedelta(days=5)
-        units = sum(i.quantity for i in shipment.items)
-        boxes = shipping.packages_for(units)
+        boxes = shipping.packages_for(sum(i.quantity for i in shipment.items))
+        ship_to = {
+            "City": destination.get("City") or "",
+            "State": destination.get("StateOrProvinceCode") or "",
+            "Country": destination.country_code,
+        }
         rows = []
         for index in range(boxes):
             number = shipping.package_number(row_id, index)
-            journey = tracking.plan_journey(
-                f"{order.seller_id}/{order.seller_order_id}/{number}",
+            journey = tracking.plan_journey(  # seeded by the order's identity, not by the store's row ids
+                f"{order.seller_id}/{order.seller_order_id}/{shipment.amazon_shipment_id}/{index}",
                 ship_at,
-                center or next(iter(WORLD.centers.values())),
+                center,
                 destination.get("City"),
                 destination.get("StateOrProvinceCode"),
                 destination.country_code,
-                point,
+                _destination(order),
                 promised,
-                self.rates,
+                self.engine.rates,
                 force=outcome,
                 earliest_arrival=order.delivery_window.start if order.delivery_window else None,
             )
+            number_text = carriers.tracking_number(carrier, rng, order.shipping_speed)
+            estimate = tracking.estimated_arrival(journey)
             rows.append(
                 store.PackageRow(
-                    number,
-                    carrier.code,
-                    carriers.tracking_number(carrier, rng, order.shipping_speed),
-                    ship_at,
-                    tracking.estimated_arrival(journey),
-                    tracking.journey_to_json(journey),
-                    {
-                        "City": destination.get("City") or "",
-                        "State": destination.get("StateOrProvinceCode") or "",
-                        "Country": destination.country_code,
-                    },
+                    number, carrier.code, number_text, ship_at, estimate, tracking.journey_to_json(journey), ship_to
                 )
             )
-        store.insert_packages(conn, order.seller_id, row_id, rows)
+            shipment.packages.append(Package(number, carrier.code, number_text, estimate))
+        self.writes.package_rows(order.seller_id, row_id, rows)
         for position, item in enumerate(shipment.items):
             number = rows[position % boxes].package_number
-            store.set_item_package(conn, row_id, position, number)
+            self.writes.item_package(row_id, position, number)
             shipment.items[position] = replace(item, package_number=number)
-            store.consume(conn, order.seller_id, item.seller_sku, shipment.fc_code, item.quantity)
+            self.writes.move_stock(order.seller_id, item.seller_sku, shipment.fc_code, 0, -item.quantity)
         shipment.status = SHIPPED
         shipment.shipping_at = ship_at
-        order_store.update_shipment_status(conn, stored.id, shipment)
-        store.add_event(conn, stored.id, ship_at, SHIPPED, shipment.amazon_shipment_id)
+        self.writes.shipment(self.loaded.id, shipment)
+        self.writes.event(self.loaded.id, ship_at, SHIPPED, shipment.amazon_shipment_id)
 
-    def _release_reservations(self, conn: Connection, stored: order_store.StoredOrder) -> None:
-        for held in order_store.load_reservations(conn, stored.id):
-            stock_store.release(conn, stored.order.seller_id, held.seller_sku, held.fc_code, held.quantity)
-            order_store.set_reservation(conn, stored.id, replace(held, quantity=0))
+    def release_reservations(self) -> None:
+        for held in self.loaded.reservations:
+            self.writes.move_stock(self.order.seller_id, held.seller_sku, held.fc_code, held.quantity, -held.quantity)
+            self.writes.drop_reservation(self.loaded.id, held)
+        self.loaded.reservations.clear()
 
-    def _end_unshipped(self, conn: Connection, stored: order_store.StoredOrder, status: str, now: datetime) -> None:
+    def end_unshipped(self, status: str) -> None:
         """UNFULFILLABLE or INVALID: nothing more ships; reserved and pending units go back to stock."""
-        order = stored.order
-        self._release_reservations(conn, stored)
+        order = self.order
+        self.release_reservations()
         for shipment in order.shipments:
             if shipment.status == PENDING:
                 for unit in shipment.items:
-                    stock_store.release(conn, order.seller_id, unit.seller_sku, shipment.fc_code, unit.quantity)
+                    self.writes.move_stock(
+                        order.seller_id, unit.seller_sku, shipment.fc_code, unit.quantity, -unit.quantity
+                    )
                 shipment.status = CANCELLED_BY_FULFILLER
                 shipment.shipping_at = shipment.estimated_arrival_at = None
-                order_store.update_shipment_status(conn, stored.id, shipment)
-        shipped = self._units_in_shipments(order)
+                self.writes.shipment(self.loaded.id, shipment)
+        shipped = self.units_in_shipments()
         for item in order.items:
             left = item.quantity - item.cancelled_quantity - shipped.get(item.item_id, 0)
             item.unfulfillable_quantity = max(0, left)
         target = status
         if any(s.status == SHIPPED for s in order.shipments):
             target = COMPLETE_PARTIALLED  # FillOrKill after picking began: the rest is cancelled, the order partial
-        if (
-            order.status == RECEIVED and target == COMPLETE_PARTIALLED
-        ):  # pragma: no cover - nothing ships before PROCESSING
-            target = status
         if target == INVALID and not lifecycle.can_move(order.status, INVALID):
             target = UNFULFILLABLE if lifecycle.can_move(order.status, UNFULFILLABLE) else COMPLETE_PARTIALLED
-        self._move(conn, stored, target, now)
+        self.move(target)
+
+
+def _iso(country: str) -> str:
+    return "GB" if country == "UK" else country
+
+
+def _destination(order: Order) -> geo.Point | None:
+    address = order.destination
+    return geo.destination_point(address.country_code, address.get("StateOrProvinceCode"), address.get("PostalCode"))
+
+
+def _earliest(moments: Iterable[datetime | None]) -> datetime | None:
+    known = [m for m in moments if m is not None]
+    return min(known) if known else None
 
 
 def _latest(moments: Iterable[datetime | None]) -> datetime | None:

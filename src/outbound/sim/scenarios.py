@@ -5,10 +5,13 @@ Kinds (``params`` is a small JSON object):
 - ``force_status`` ``{"status": "UNFULFILLABLE" | "INVALID"}``: the order ends so at its next step (at once);
 - ``hold_shipment`` ``{}``: the order's shipments do not leave until the scenario is removed;
 - ``package`` ``{"outcome": "delayed" | "lost" | "returned" | "undeliverable" | "failed_attempt" | "delivered"}``:
-  the order's packages take that path (already shipped ones are re-routed);
+  the packages that ship from then on take that path (packages already on their way keep theirs);
 - ``speed`` ``{"multiplier": 2.0}``: processing takes that many times as long (seller-wide or one order);
 - ``fault`` ``{"action": "GetFulfillmentOrder" | "*", "code": "InternalError", "message": "..."}``: the operation
-  answers that MWS error (``RequestThrottled`` for a throttle), ``remaining`` times or until removed.
+  answers that MWS error (``RequestThrottled`` for a throttle), ``remaining`` times or until removed;
+- ``return`` ``{"condition": "Sellable" | "Defective" | "CustomerDamaged" | "CarrierDamaged" | "FulfillerDamaged"}``
+  and/or ``{"arrives": "never"}``: the order's (or seller's) returned units are graded so, or never come back
+  (they stay ``New``; see ``sim/returns.py``).
 """
 
 from __future__ import annotations
@@ -20,10 +23,11 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, or_, select, update
 
+from outbound.domain.returns import RECEIVED_CONDITIONS
 from outbound.store import Database
 from outbound.store.schema import scenarios
 
-KINDS = ("force_status", "hold_shipment", "package", "speed", "fault")
+KINDS = ("force_status", "hold_shipment", "package", "speed", "fault", "return")
 FORCE_STATUSES = ("UNFULFILLABLE", "INVALID")
 OUTCOMES = ("delivered", "delayed", "lost", "returned", "undeliverable", "failed_attempt")
 
@@ -52,6 +56,19 @@ def validate(kind: str, params: dict[str, Any]) -> None:
             raise ValueError("speed needs a positive multiplier")
     if kind == "fault" and not params.get("code"):
         raise ValueError("fault needs an MWS error code, e.g. InternalError or RequestThrottled")
+    if kind == "return":
+        validate_return(params)
+
+
+def validate_return(params: dict[str, Any]) -> None:
+    """A ``return`` scenario forces a condition (one of the ReturnReceivedCondition values) or ``arrives=never``."""
+    unknown = set(params) - {"condition", "arrives"}
+    if unknown or not params:
+        raise ValueError("return takes condition=<ReturnReceivedCondition> and/or arrives=never")
+    if "condition" in params and params["condition"] not in RECEIVED_CONDITIONS:
+        raise ValueError(f"return condition must be one of {', '.join(RECEIVED_CONDITIONS)}")
+    if "arrives" in params and params["arrives"] != "never":
+        raise ValueError("return arrives can only be never")
 
 
 def add(
@@ -149,3 +166,17 @@ def multiplier(found: list[Scenario]) -> float:
 
 def first(found: list[Scenario], kind: str) -> Scenario | None:
     return next((s for s in found if s.kind == kind), None)
+
+
+def for_orders(conn: Connection, keys: list[tuple[str, str]]) -> dict[tuple[str, str], list[Scenario]]:
+    """:func:`for_order` for a whole batch in one query: (seller, order id) → its scenarios."""
+    sellers = sorted({seller for seller, _ in keys})
+    query = select(scenarios).where(scenarios.c.seller_id.in_(sellers), scenarios.c.kind != "fault")
+    found = [_row(r) for r in conn.execute(query.order_by(scenarios.c.id))]
+    result: dict[tuple[str, str], list[Scenario]] = {}
+    for key in keys:
+        seller, order_id = key
+        matching = [s for s in found if s.seller_id == seller and s.seller_order_id in (None, order_id)]
+        if matching:
+            result[key] = matching
+    return result

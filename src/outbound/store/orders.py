@@ -104,7 +104,7 @@ def _item_money(item: OrderItem) -> str | None:
 # ----------------------------------------------------------------------------------------------- rows
 
 
-def _order_values(order: Order) -> dict[str, Any]:
+def order_values(order: Order) -> dict[str, Any]:
     return {
         "marketplace_id": order.marketplace_id,
         "displayable_order_id": order.displayable_order_id,
@@ -127,7 +127,7 @@ def _order_values(order: Order) -> dict[str, Any]:
     }
 
 
-def _item_values(order_id: int, line: int, item: OrderItem) -> dict[str, Any]:
+def item_values(order_id: int, line: int, item: OrderItem) -> dict[str, Any]:
     return {
         "order_id": order_id,
         "line": line,
@@ -146,7 +146,7 @@ def _item_values(order_id: int, line: int, item: OrderItem) -> dict[str, Any]:
     }
 
 
-def _order_from(row: Row[Any], items: list[OrderItem]) -> Order:
+def order_from(row: Row[Any], items: list[OrderItem]) -> Order:
     window = None
     if row.delivery_window_start is not None and row.delivery_window_end is not None:
         window = DeliveryWindow(row.delivery_window_start, row.delivery_window_end)
@@ -174,7 +174,7 @@ def _order_from(row: Row[Any], items: list[OrderItem]) -> Order:
     )
 
 
-def _item_from(row: Row[Any]) -> OrderItem:
+def item_from(row: Row[Any]) -> OrderItem:
     money = json.loads(row.money) if row.money else {}
     return OrderItem(
         seller_sku=row.seller_sku,
@@ -198,7 +198,7 @@ def _item_from(row: Row[Any]) -> OrderItem:
 
 
 def insert_order(conn: Connection, order: Order, request_hash: str, next_step_at: datetime | None) -> int:
-    values = _order_values(order)
+    values = order_values(order)
     order_id = conn.execute(
         insert(orders)
         .values(
@@ -210,22 +210,22 @@ def insert_order(conn: Connection, order: Order, request_hash: str, next_step_at
         )
         .returning(orders.c.id)
     ).scalar_one()
-    conn.execute(insert(order_items), [_item_values(order_id, n, item) for n, item in enumerate(order.items)])
+    conn.execute(insert(order_items), [item_values(order_id, n, item) for n, item in enumerate(order.items)])
     return int(order_id)
 
 
 def save_order(conn: Connection, stored: StoredOrder, next_step_at: datetime | None = None) -> None:
     """Write back the order row and its lines (lines are never added or removed after creation)."""
-    values = _order_values(stored.order)
+    values = order_values(stored.order)
     if next_step_at is not None:
         values["next_step_at"] = next_step_at
     conn.execute(update(orders).where(orders.c.id == stored.id).values(**values))
     for line, item in enumerate(stored.order.items):
-        item_values = _item_values(stored.id, line, item)
+        row = item_values(stored.id, line, item)
         conn.execute(
             update(order_items)
             .where(and_(order_items.c.order_id == stored.id, order_items.c.line == line))
-            .values({k: v for k, v in item_values.items() if k not in ("order_id", "line")})
+            .values({k: v for k, v in row.items() if k not in ("order_id", "line")})
         )
 
 
@@ -375,7 +375,7 @@ def load_order(
     if row is None:
         return None
     item_rows = conn.execute(select(order_items).where(order_items.c.order_id == row.id).order_by(order_items.c.line))
-    order = _order_from(row, [_item_from(r) for r in item_rows])
+    order = order_from(row, [item_from(r) for r in item_rows])
     if children:
         order.shipments = _load_shipments(conn, row.id)
         order.returns = _load_returns(conn, row.id)
@@ -460,4 +460,4 @@ def list_orders(
     if methods:
         query = query.where(orders.c.fulfillment_method.in_(list(methods)))
     query = query.order_by(orders.c.status_updated_at, orders.c.seller_order_id).limit(limit)
-    return [_order_from(row, []) for row in conn.execute(query)]
+    return [order_from(row, []) for row in conn.execute(query)]

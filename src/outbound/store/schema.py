@@ -264,6 +264,9 @@ return_items = Table(
     Column("authorization_id", String(64), nullable=False),
     Column("received_condition", String(24), nullable=True),
     Column("fc_code", String(16), nullable=True),
+    Column("due_at", UtcDateTime(), nullable=True),  # when the unit reaches the returns center (issue 6)
+    UniqueConstraint("order_id", "seller_return_item_id", name="uq_return_items_order_return_item"),
+    Index("ix_return_items_due_at", "due_at"),
 )
 
 # The virtual clock's current instant (``--clock virtual``), kept in the database so server and CLI agree.

@@ -138,6 +138,14 @@ def create_request(params: Params) -> service.CreateOrderRequest:
     )
 
 
+def _comment(params: Params) -> str | None:
+    """An updated DisplayableOrderComment: free text kept as sent, but never blank (it is required on Create)."""
+    value = params.string("DisplayableOrderComment", max_len=1000, trim=False)
+    if value is not None and not value.strip():
+        raise invalid("DisplayableOrderComment", value)
+    return value
+
+
 def update_request(params: Params) -> service.UpdateOrderRequest:
     seller_order_id = _seller_order_id(params)
     destination = None
@@ -168,7 +176,7 @@ def update_request(params: Params) -> service.UpdateOrderRequest:
         fulfillment_action=params.enum("FulfillmentAction", ACTIONS) or "Hold",
         displayable_order_id=_displayable_order_id(params, required=False),
         displayable_order_at=params.datetime("DisplayableOrderDateTime", date_only=True),
-        displayable_order_comment=params.string("DisplayableOrderComment", max_len=1000, trim=False),
+        displayable_order_comment=_comment(params),
         shipping_speed=params.enum("ShippingSpeedCategory", UPDATE_SPEEDS),
         destination=destination,
         fulfillment_policy=params.enum("FulfillmentPolicy", POLICIES),
@@ -212,10 +220,7 @@ def _page(call: Call, page: listing.Page) -> xml.Element:
 
 def list_all_fulfillment_orders(call: Call) -> xml.Element:
     start = call.params.datetime("QueryStartDateTime")
-    methods = call.params.values("FulfillmentMethod")
-    for n, method in enumerate(methods, 1):
-        if method not in METHODS:
-            raise invalid(f"FulfillmentMethod.member.{n}", method)
+    methods = call.params.values("FulfillmentMethod", METHODS)
     page = listing.list_all_fulfillment_orders(call.ctx.db, call.caller.seller_id, start, methods, call.ctx.clock.now())
     return _page(call, page)
 

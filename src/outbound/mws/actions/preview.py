@@ -34,10 +34,7 @@ def preview_request(params: Params) -> service.PreviewRequest:
         quantity = member.integer("Quantity", required=True)
         assert quantity is not None
         items.append(ItemRequest(member.require("SellerSKU", max_len=50), item_id, quantity))
-    speeds = params.values("ShippingSpeedCategories")
-    for n, speed in enumerate(speeds, 1):
-        if speed not in SPEEDS:
-            raise invalid(f"ShippingSpeedCategories.member.{n}", speed)
+    speeds = params.values("ShippingSpeedCategories", SPEEDS)
     return service.PreviewRequest(
         address=address,
         items=tuple(items),

@@ -1,0 +1,96 @@
+"""Bulk-loading orders straight into the store, for benchmarks, load tests and demos.
+
+``bulk_orders`` inserts one-line orders already allocated to one center (units reserved), in RECEIVED and due now,
+with a handful of ``executemany`` statements; the engine then moves them like any other order.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+from sqlalchemy import insert, update
+
+from outbound.store import Database
+from outbound.store.schema import inventory, order_items, orders, reservations
+
+CHUNK = 5000
+ADDRESS = {
+    "Name": "Jane Doe",
+    "Line1": "1200 12th Ave S",
+    "City": "Seattle",
+    "StateOrProvinceCode": "WA",
+    "CountryCode": "US",
+    "PostalCode": "98144",
+}
+
+
+def bulk_orders(
+    db: Database,
+    seller_id: str,
+    sku: str,
+    fc_code: str,
+    count: int,
+    start: datetime,
+    *,
+    prefix: str = "BULK-",
+    marketplace_id: str = "ATVPDKIKX0DER",
+) -> None:
+    """``count`` Standard orders of one unit of ``sku`` reserved at ``fc_code`` (which must hold the units)."""
+    address = json.dumps(ADDRESS)
+    with db.transaction() as conn:
+        conn.execute(
+            update(inventory)
+            .where(inventory.c.seller_id == seller_id, inventory.c.seller_sku == sku, inventory.c.fc_code == fc_code)
+            .values(sellable=inventory.c.sellable - count, reserved=inventory.c.reserved + count)
+        )
+        for first in range(0, count, CHUNK):
+            numbers = range(first, min(first + CHUNK, count))
+            rows = [
+                {
+                    "seller_id": seller_id,
+                    "seller_order_id": f"{prefix}{n:07d}",
+                    "marketplace_id": marketplace_id,
+                    "displayable_order_id": f"{prefix}{n:07d}",
+                    "displayable_order_at": start,
+                    "displayable_order_comment": "Thank you for your order.",
+                    "shipping_speed": "Standard",
+                    "address": address,
+                    "fulfillment_action": "Ship",
+                    "fulfillment_policy": "FillOrKill",
+                    "fulfillment_method": "Consumer",
+                    "received_at": start,
+                    "status": "RECEIVED",
+                    "status_updated_at": start,
+                    "request_hash": "bulk",
+                    "next_step_at": start,
+                }
+                for n in numbers
+            ]
+            ids = (
+                conn.execute(insert(orders).returning(orders.c.id, sort_by_parameter_order=True), rows).scalars().all()
+            )
+            conn.execute(
+                insert(order_items),
+                [
+                    {
+                        "order_id": order_id,
+                        "line": 0,
+                        "seller_sku": sku,
+                        "item_id": "1",
+                        "quantity": 1,
+                        "cancelled_quantity": 0,
+                        "unfulfillable_quantity": 0,
+                        "estimated_ship_at": start + timedelta(days=1),
+                        "estimated_arrival_at": start + timedelta(days=5),
+                    }
+                    for order_id in ids
+                ],
+            )
+            conn.execute(
+                insert(reservations),
+                [
+                    {"order_id": order_id, "line": 0, "fc_code": fc_code, "seller_sku": sku, "quantity": 1}
+                    for order_id in ids
+                ],
+            )
