@@ -21,6 +21,7 @@ from rich.table import Table
 
 from outbound.config import CLOCKS, Settings
 from outbound.domain.errors import InvalidValue
+from outbound.domain.returns import CATEGORY_CODES
 from outbound.mws.params import parse_datetime
 from outbound.service import accounts, order_views, simulation, status
 from outbound.service import inventory as stock
@@ -164,6 +165,12 @@ def inventory() -> None:
 @click.option("--fc", "fc_code", default=None, help="Fulfillment center (default: spread over the marketplace's).")
 @click.option("--weight-lb", type=click.FloatRange(min=0, min_open=True), default=None)
 @click.option("--dimensions-in", default=None, help="LxWxH in inches, e.g. 12x8x4.")
+@click.option(
+    "--category",
+    type=click.Choice(sorted(CATEGORY_CODES)),
+    default=None,
+    help="Product category: which return reason codes apply (default: default).",
+)
 @db_option
 def inventory_set(
     seller_id: str,
@@ -172,14 +179,14 @@ def inventory_set(
     fc_code: str | None,
     weight_lb: float | None,
     dimensions_in: str | None,
+    category: str | None,
     db_url: str | None,
 ) -> None:
     """Set the sellable QUANTITY of SKU (at one center, or spread over the seller's marketplace)."""
     try:
         dims = stock.parse_dimensions(dimensions_in) if dimensions_in else None
-        change = stock.StockChange(
-            seller_id, sku, quantity, fc_code, Decimal(str(weight_lb)) if weight_lb else None, dims
-        )
+        weight = Decimal(str(weight_lb)) if weight_lb else None
+        change = stock.StockChange(seller_id, sku, quantity, fc_code, weight, dims, category)
         db = open_db(db_url)
         stock.set_inventory(db, change)
     except stock.InventoryError as exc:

@@ -19,7 +19,7 @@ from outbound.store import inventory as store
 
 DEFAULT_WEIGHT_LB = Decimal("1.0")
 DEFAULT_DIMENSIONS_IN = (Decimal("10"), Decimal("8"), Decimal("4"))
-CSV_COLUMNS = ("seller_id", "sku", "quantity", "fc", "weight_lb", "dimensions_in")
+CSV_COLUMNS = ("seller_id", "sku", "quantity", "fc", "weight_lb", "dimensions_in", "category")
 
 
 class InventoryError(ValueError):
@@ -40,6 +40,7 @@ class StockChange:
     fc_code: str | None = None
     weight_lb: Decimal | None = None
     dimensions_in: tuple[Decimal, Decimal, Decimal] | None = None
+    category: str | None = None  # product category: which return reason codes apply (domain/returns.py)
 
 
 def fnsku_for(seller_id: str, sku: str) -> str:
@@ -102,7 +103,7 @@ def _apply(conn: Connection, change: StockChange, now: datetime) -> None:
         weight,
         *dims,
         current.declared_value if current else None,
-        current.category if current else "default",
+        change.category or (current.category if current else "default"),
     )
     store.upsert_sku(conn, change.seller_id, sku, now)
     for fc_code, quantity in targets.items():
@@ -156,7 +157,10 @@ def _row(path: Path, line: int, row: dict[str, str | None]) -> StockChange:
             dims = parse_dimensions(values["dimensions_in"])
         except InventoryError as exc:
             raise InventoryError(exc.message, where("dimensions_in")) from None
-    return StockChange(values["seller_id"], values["sku"], int(values["quantity"]), values["fc"] or None, weight, dims)
+    quantity = int(values["quantity"])
+    return StockChange(
+        values["seller_id"], values["sku"], quantity, values["fc"] or None, weight, dims, values["category"] or None
+    )
 
 
 @dataclass(frozen=True)
