@@ -432,6 +432,8 @@ def main(argv: list[str] | None = None) -> int:
         print(WRK_INSTALL, file=sys.stderr)
         return 2
     pin = f"server on CPU {args.server_cpus}, wrk on CPU {args.wrk_cpus}" if args.server_cpus else "no pinning"
+    command = " ".join([Path(sys.executable).name, *sys.argv]) if argv is None else f"main({argv!r})"
+    print(f"$ {command}")
     print(
         f"wrk: {args.threads} thread(s), {args.connections} connections, {args.warmup:g}s warm-up + "
         f"{args.duration:g}s per run; database {args.db}; {pin}",
@@ -469,6 +471,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         document = {
             "started": started.isoformat(),
+            "command": command,
             "settings": {
                 "duration_s": args.duration,
                 "warmup_s": args.warmup,

@@ -33,7 +33,7 @@ from outbound.store import Database
 
 console = Console()
 SERVERS = ("granian", "uvicorn")
-DEFAULT_SERVER = "granian"
+DEFAULT_SERVER = "uvicorn"
 
 db_option = click.option(
     "--db",

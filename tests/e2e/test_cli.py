@@ -146,7 +146,7 @@ def test_serve_subprocess(runner: CliRunner, tmp_path: Path) -> None:
         with OutboundClient(endpoint, ACCESS_KEY, SECRET_KEY, SELLER, timeout=10) as client:
             # throttling is off: more than GetServiceStatus's burst of 2 goes through
             assert [client.get_service_status().status for _ in range(4)] == ["GREEN"] * 4
-        # the production server (granian by default) sends MWS's headers and error shape too
+        # the production server (uvicorn by default) sends MWS's headers and error shape too
         found = error(httpx.get(f"{endpoint}/FulfillmentOutboundShipment/2010-10-01", timeout=5))
         assert (found.status, found.code) == (400, "InvalidParameterValue")
         assert error(httpx.put(f"{endpoint}/nowhere", timeout=5)).code == "InvalidAddress"

@@ -16,3 +16,4 @@ class Call:
     params: Params
     caller: Caller
     ctx: Context
+    has_faults: bool = False  # the seller has fault scenarios: the endpoint checks whether one applies

@@ -28,6 +28,7 @@ class Operation:
     quota: Quota
     handler: Handler
     bucket: str = ""  # operations that share a bucket name it; otherwise the action is the bucket
+    writes: bool = False  # runs in a worker thread: a write may wait for the database's write lock
 
     @property
     def bucket_name(self) -> str:
@@ -40,8 +41,8 @@ def _registry(*operations: Operation) -> dict[str, Operation]:
 
 OPERATIONS = _registry(
     Operation("GetFulfillmentPreview", STANDARD, preview.get_fulfillment_preview),
-    Operation("CreateFulfillmentOrder", STANDARD, orders.create_fulfillment_order),
-    Operation("UpdateFulfillmentOrder", STANDARD, orders.update_fulfillment_order),
+    Operation("CreateFulfillmentOrder", STANDARD, orders.create_fulfillment_order, writes=True),
+    Operation("UpdateFulfillmentOrder", STANDARD, orders.update_fulfillment_order, writes=True),
     Operation("GetFulfillmentOrder", STANDARD, orders.get_fulfillment_order),
     Operation("ListAllFulfillmentOrders", STANDARD, orders.list_all_fulfillment_orders, "ListAllFulfillmentOrders"),
     Operation(
@@ -51,8 +52,8 @@ OPERATIONS = _registry(
         "ListAllFulfillmentOrders",
     ),
     Operation("GetPackageTrackingDetails", STANDARD, get_package_tracking_details_action),
-    Operation("CancelFulfillmentOrder", STANDARD, orders.cancel_fulfillment_order),
+    Operation("CancelFulfillmentOrder", STANDARD, orders.cancel_fulfillment_order, writes=True),
     Operation("ListReturnReasonCodes", STANDARD, returns.list_return_reason_codes),
-    Operation("CreateFulfillmentReturn", STANDARD, returns.create_fulfillment_return),
+    Operation("CreateFulfillmentReturn", STANDARD, returns.create_fulfillment_return, writes=True),
     Operation("GetServiceStatus", Quota.per(2, 1, 300), get_service_status_action),
 )

@@ -86,9 +86,9 @@ def verify(
     digest = SIGNATURE_METHODS[signature_method]
     key = secret_key.encode("utf-8")
     head_path = encode_path(path)
-    documented = canonical_query(params)
-    whatwg = canonical_query(params, encode_whatwg)
-    queries = [documented] if whatwg == documented else [documented, whatwg]
+    queries = [canonical_query(params)]
+    if any("~" in k or "*" in k or "~" in v or "*" in v for k, v in params):  # only then does ScaleLeap differ
+        queries.append(canonical_query(params, encode_whatwg))
     for query in queries:
         for host_line in host_lines(host):
             message = "\n".join((method.upper(), host_line, head_path, query)).encode("utf-8")

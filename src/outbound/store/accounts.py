@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, and_, bindparam, exists, select
 
-from outbound.store.schema import access_keys, grants, seller_marketplaces, sellers
+from outbound.store.schema import access_keys, grants, scenarios, seller_marketplaces, sellers
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,29 +18,37 @@ class KeyGrant:
     granted: bool
     auth_token: str | None
     default_marketplace_id: str | None
+    has_faults: bool = False  # a fault scenario is set for the seller: look it up (most requests need not)
+
+
+# Built once: the request path runs it for every call, and a prepared statement skips SQLAlchemy's compile step.
+_KEY_GRANT = (
+    select(
+        access_keys.c.secret_key,
+        grants.c.seller_id,
+        grants.c.auth_token,
+        sellers.c.default_marketplace_id,
+        exists().where(scenarios.c.seller_id == bindparam("seller"), scenarios.c.kind == "fault").label("has_faults"),
+    )
+    .select_from(
+        access_keys.outerjoin(
+            grants,
+            and_(grants.c.access_key == access_keys.c.access_key, grants.c.seller_id == bindparam("seller")),
+        ).outerjoin(sellers, sellers.c.seller_id == grants.c.seller_id)
+    )
+    .where(access_keys.c.access_key == bindparam("key"))
+)
 
 
 def key_grant(conn: Connection, access_key: str, seller_id: str | None) -> KeyGrant | None:
-    """One query: the key's secret and, if any, its grant for the seller. ``None`` for an unknown key."""
-    query = (
-        select(
-            access_keys.c.secret_key,
-            grants.c.seller_id,
-            grants.c.auth_token,
-            sellers.c.default_marketplace_id,
-        )
-        .select_from(
-            access_keys.outerjoin(
-                grants,
-                and_(grants.c.access_key == access_keys.c.access_key, grants.c.seller_id == (seller_id or "")),
-            ).outerjoin(sellers, sellers.c.seller_id == grants.c.seller_id)
-        )
-        .where(access_keys.c.access_key == access_key)
-    )
-    row = conn.execute(query).first()
+    """One query: the key's secret, its grant for the seller if any, and whether faults are set for the seller.
+    ``None`` for an unknown key."""
+    row = conn.execute(_KEY_GRANT, {"key": access_key, "seller": seller_id or ""}).first()
     if row is None:
         return None
-    return KeyGrant(row.secret_key, row.seller_id is not None, row.auth_token, row.default_marketplace_id)
+    return KeyGrant(
+        row.secret_key, row.seller_id is not None, row.auth_token, row.default_marketplace_id, bool(row.has_faults)
+    )
 
 
 def upsert_seller(conn: Connection, seller_id: str, default_marketplace_id: str, now: datetime) -> None:

@@ -35,10 +35,17 @@ class Database:
         if self.is_sqlite:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
         elif pool:
-            kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+            # no pre-ping: it costs a round trip per checkout; a connection the server dropped is discarded when
+            # its error surfaces (one request answers InternalError), and connections are recycled hourly
+            kwargs.update(pool_size=10, max_overflow=20, pool_recycle=3600)
         else:
             kwargs["poolclass"] = NullPool
         self.engine: Engine = create_engine(self.url, **kwargs)
+        # PostgreSQL reads run in autocommit: under READ COMMITTED a transaction adds BEGIN and COMMIT round trips
+        # but no consistency (every statement takes its own snapshot either way)
+        self._reader: Engine = (
+            self.engine if self.is_sqlite else self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        )
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin_immediate)
@@ -51,8 +58,12 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        """A read-only transaction; on SQLite it does not take the write lock, so reads run beside a writer."""
-        with self.engine.connect() as conn:
+        """Reading: on SQLite one snapshot that does not take the write lock, so reads run beside a writer; on
+        PostgreSQL plain autocommit statements."""
+        with self._reader.connect() as conn:
+            if not self.is_sqlite:
+                yield conn
+                return
             conn.execution_options(outbound_read=True)
             with conn.begin():
                 yield conn

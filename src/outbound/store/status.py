@@ -20,8 +20,11 @@ class StoredStatus:
     updated_at: datetime
 
 
+_LOAD = select(service_status).where(service_status.c.id == _ROW)
+
+
 def load(conn: Connection) -> StoredStatus | None:
-    row = conn.execute(select(service_status).where(service_status.c.id == _ROW)).first()
+    row = conn.execute(_LOAD).first()
     if row is None:
         return None
     return StoredStatus(row.status, row.message_id, row.message, row.updated_at)
