@@ -80,7 +80,10 @@ def _empty(db: Database) -> None:
             conn.execute(table.delete())
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """Each test that takes it runs on SQLite and on PostgreSQL."""
     if request.param == "sqlite":
@@ -154,3 +157,37 @@ def server(db: Database) -> Iterator[Server]:
 def throttled_server(db: Database) -> Iterator[Server]:
     """The same with in-process throttling on."""
     yield from make_server(db, throttling.MemoryThrottle())
+
+
+def reset(db: Database) -> Database:
+    """Empty the store and register the example seller again."""
+    _empty(db)
+    add_seller(db, SELLER, ACCESS_KEY, SECRET_KEY)
+    return db
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """One migrated store per backend for a whole test module: tests empty it (``reset``) rather than migrating a
+    new store each, which would cost more than the tests themselves."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp(request.module.__name__.rsplit('.', 1)[-1]) / 'outbound.db'}"
+    else:
+        url = request.getfixturevalue("pg_url")
+    database = Database(url)
+    database.migrate()
+    yield database
+    database.dispose()
+
+
+@pytest.fixture(scope="module")
+def module_server(module_store: Database) -> Iterator[Server]:
+    """A real HTTP server on the module's store (real clock, throttling off)."""
+    yield from make_server(module_store)
+
+
+@pytest.fixture
+def shared_server(module_server: Server) -> Server:
+    """The module's server on an emptied store with the example seller."""
+    reset(module_server.ctx.db)
+    return module_server

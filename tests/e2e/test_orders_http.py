@@ -22,31 +22,13 @@ from outbound.service.accounts import add_seller
 from outbound.service.inventory import StockChange, levels, set_inventory
 from outbound.store import Database
 from outbound.store.schema import orders
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, Server, _empty, make_server
+from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, Server, make_server
 from tests.mwsreq import NS, PATH, UUID, N, call, check_headers, document, error, text
-
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-
-
-# One server per backend for the whole module, its store emptied before each test (starting a server and migrating
-# a new store per test would cost more than the tests themselves).
-@pytest.fixture(scope="module", params=BACKENDS)
-def module_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('orders-http-server') / 'outbound.db'}"
-    else:
-        url = request.getfixturevalue("pg_url")
-    database = Database(url)
-    database.migrate()
-    yield from make_server(database)
-    database.dispose()
 
 
 @pytest.fixture
-def server(module_server: Server) -> Server:
-    _empty(module_server.ctx.db)
-    add_seller(module_server.ctx.db, SELLER, ACCESS_KEY, SECRET_KEY)
-    return module_server
+def server(shared_server: Server) -> Server:
+    return shared_server
 
 
 US = "ATVPDKIKX0DER"

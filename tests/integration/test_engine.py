@@ -6,7 +6,6 @@ timings", operations.md §2, §8, datatypes.md "The order's life").
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import asdict, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -36,7 +35,7 @@ from outbound.service.accounts import add_seller
 from outbound.sim import scenarios
 from outbound.store import Database
 from outbound.store import lifecycle as lifecycle_store
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, _empty
+from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, reset
 from tests.lifecycle_helpers import (
     CALLER,
     CURRENT_STATUSES,
@@ -56,28 +55,13 @@ from tests.lifecycle_helpers import (
     tracking,
 )
 
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 MINUTE = timedelta(minutes=1)
 SECOND = timedelta(seconds=1)
 
 
-# One store per backend for the module, emptied before each test (cheaper than migrating a new one per test).
-@pytest.fixture(scope="module", params=BACKENDS)
-def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('engine') / 'outbound.db'}"
-    else:
-        url = request.getfixturevalue("pg_url")
-    database = Database(url)
-    database.migrate()
-    yield database
-    database.dispose()
-
-
 @pytest.fixture
-def db(store: Database) -> Database:
-    _empty(store)
-    add_seller(store, SELLER, ACCESS_KEY, SECRET_KEY)
+def db(module_store: Database) -> Database:
+    store = reset(module_store)
     start_clock(store)
     return store
 

@@ -7,7 +7,6 @@ point of these operations is what they do to the seller's stock.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -36,7 +35,7 @@ from outbound.service.inventory import levels as read
 from outbound.store import Database
 from outbound.store import orders as order_store
 from outbound.store.schema import order_items, orders, reservations
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, _empty
+from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, reset
 
 US = "ATVPDKIKX0DER"
 JP = "A1VC38T7YXB528"
@@ -61,28 +60,11 @@ TOKYO = Address(
         "PostalCode": "153-0002",
     }
 )
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-
-
-# One store per backend for the whole module, emptied before each test: the conftest ``db`` migrates a new SQLite
-# file per test, which costs more than the tests themselves.
-@pytest.fixture(scope="module", params=BACKENDS)
-def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('orders-service') / 'outbound.db'}"
-    else:
-        url = request.getfixturevalue("pg_url")
-    database = Database(url)
-    database.migrate()
-    yield database
-    database.dispose()
 
 
 @pytest.fixture
-def db(store: Database) -> Database:
-    _empty(store)
-    add_seller(store, SELLER, ACCESS_KEY, SECRET_KEY)
-    return store
+def db(module_store: Database) -> Database:
+    return reset(module_store)
 
 
 def now() -> datetime:
