@@ -129,13 +129,23 @@ def pinned(cmd: list[str], cpus: str | None) -> list[str]:
 
 
 @contextmanager
-def running_server(server: str, target: str, port: int, db_url: str, cpus: str | None, log_dir: Path) -> Iterator[None]:
-    """Start one server (its own process group), wait until it answers, stop it (the whole group) afterwards."""
+def running_server(
+    server: str,
+    target: str,
+    port: int,
+    db_url: str,
+    cpus: str | None,
+    log_dir: Path,
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[None]:
+    """Start one server (its own process group), wait until it answers, stop it (the whole group) afterwards.
+
+    ``extra_env`` adds settings to the real app's environment (``OUTBOUND_ENGINE=off``, say)."""
     if target == "real":
         cmd = [*outbound_command(), "serve", "--host", HOST, "--port", str(port), "--db", db_url]
         cmd += ["--workers", "1", "--throttle", "off", "--server", server]
         ready_path = "/health"
-        env = clean_env()
+        env = {**clean_env(), **(extra_env or {})}
     else:
         cmd = [sys.executable, str(BENCH_DIR / "bare_app.py"), "--server", server, "--host", HOST]
         cmd += ["--port", str(port), "--workers", "1"]
@@ -196,15 +206,17 @@ def log_tail(path: Path, lines: int = 30) -> str:
 # The request: signed once per run, checked once by hand, then replayed by wrk
 
 
-def signed_body(host: str) -> str:
+def signed_body(host: str, action: str = "GetServiceStatus", extra: dict[str, str] | None = None) -> str:
+    """A form body for ``action`` (with the operation's parameters ``extra``), signed for ``host`` now."""
     params = {
         "AWSAccessKeyId": ACCESS_KEY,
-        "Action": "GetServiceStatus",
+        "Action": action,
         "SellerId": SELLER,
         "SignatureMethod": "HmacSHA256",
         "SignatureVersion": "2",
         "Timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "Version": "2010-10-01",
+        **(extra or {}),
     }
     params["Signature"] = signing.sign(SECRET_KEY, signing.string_to_sign("POST", host, PATH, params.items()))
     return "&".join(f"{signing.encode(k)}={signing.encode(v)}" for k, v in params.items())

@@ -35,9 +35,15 @@ def bulk_orders(
     *,
     prefix: str = "BULK-",
     marketplace_id: str = "ATVPDKIKX0DER",
+    spacing: timedelta | None = None,
 ) -> None:
-    """``count`` Standard orders of one unit of ``sku`` reserved at ``fc_code`` (which must hold the units)."""
+    """``count`` Standard orders of one unit of ``sku`` reserved at ``fc_code`` (which must hold the units).
+
+    Every order is received (and due) at ``start``; with ``spacing``, order ``n`` is received, stamped and due at
+    ``start + n * spacing`` instead, so a listing sees them spread over time.
+    """
     address = json.dumps(ADDRESS)
+    step = spacing or timedelta()
     with db.transaction() as conn:
         conn.execute(
             update(inventory)
@@ -46,26 +52,27 @@ def bulk_orders(
         )
         for first in range(0, count, CHUNK):
             numbers = range(first, min(first + CHUNK, count))
+            moments = [start + n * step for n in numbers]
             rows = [
                 {
                     "seller_id": seller_id,
                     "seller_order_id": f"{prefix}{n:07d}",
                     "marketplace_id": marketplace_id,
                     "displayable_order_id": f"{prefix}{n:07d}",
-                    "displayable_order_at": start,
+                    "displayable_order_at": at,
                     "displayable_order_comment": "Thank you for your order.",
                     "shipping_speed": "Standard",
                     "address": address,
                     "fulfillment_action": "Ship",
                     "fulfillment_policy": "FillOrKill",
                     "fulfillment_method": "Consumer",
-                    "received_at": start,
+                    "received_at": at,
                     "status": "RECEIVED",
-                    "status_updated_at": start,
+                    "status_updated_at": at,
                     "request_hash": "bulk",
-                    "next_step_at": start,
+                    "next_step_at": at,
                 }
-                for n in numbers
+                for n, at in zip(numbers, moments, strict=True)
             ]
             ids = (
                 conn.execute(insert(orders).returning(orders.c.id, sort_by_parameter_order=True), rows).scalars().all()
@@ -81,10 +88,10 @@ def bulk_orders(
                         "quantity": 1,
                         "cancelled_quantity": 0,
                         "unfulfillable_quantity": 0,
-                        "estimated_ship_at": start + timedelta(days=1),
-                        "estimated_arrival_at": start + timedelta(days=5),
+                        "estimated_ship_at": at + timedelta(days=1),
+                        "estimated_arrival_at": at + timedelta(days=5),
                     }
-                    for order_id in ids
+                    for order_id, at in zip(ids, moments, strict=True)
                 ],
             )
             conn.execute(

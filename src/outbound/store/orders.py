@@ -446,11 +446,14 @@ def list_orders(
     """Order rows (no children) whose status changed in [start, snapshot], after the keyset cursor, in list order."""
     query = select(orders).where(
         orders.c.seller_id == seller_id,
-        orders.c.status_updated_at >= start,
+        orders.c.status_updated_at >= (after[0] if after else start),
         orders.c.status_updated_at <= snapshot,
     )
     if after is not None:
-        moment, last_id = after  # (a, b) > (x, y), spelled out so each side binds with its column's type
+        # (t, id) > cursor, spelled as an OR so each side binds with its column's type; the bound above
+        # (t >= the cursor's instant) is what lets both databases seek into the index instead of scanning from the
+        # listing's start, which a row-value comparison does not achieve on SQLite
+        moment, last_id = after
         query = query.where(
             or_(
                 orders.c.status_updated_at > moment,
