@@ -65,9 +65,13 @@ def add_marketplaces(conn: Connection, seller_id: str, marketplace_ids: list[str
         conn.execute(seller_marketplaces.insert(), [{"seller_id": seller_id, "marketplace_id": m} for m in fresh])
 
 
+_MARKETPLACES = select(seller_marketplaces.c.marketplace_id).where(
+    seller_marketplaces.c.seller_id == bindparam("seller")
+)
+
+
 def marketplaces_of(conn: Connection, seller_id: str) -> list[str]:
-    query = select(seller_marketplaces.c.marketplace_id).where(seller_marketplaces.c.seller_id == seller_id)
-    return list(conn.scalars(query))
+    return list(conn.scalars(_MARKETPLACES, {"seller": seller_id}))
 
 
 def upsert_key(conn: Connection, access_key: str, secret_key: str, now: datetime) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Connection, and_, select
+from sqlalchemy import ColumnElement, Connection, and_, bindparam, select
 
 from outbound.store.schema import inventory, skus
 
@@ -24,9 +24,21 @@ class Sku:
     category: str
 
 
+# Built once (the order and preview paths run them on every call): no statement to rebuild per request.
+_SKUS = select(skus).where(
+    skus.c.seller_id == bindparam("seller"), skus.c.seller_sku.in_(bindparam("skus", expanding=True))
+)
+_STOCK = (
+    select(inventory.c.fc_code, inventory.c.seller_sku, inventory.c.sellable)
+    .where(inventory.c.seller_id == bindparam("seller"), inventory.c.seller_sku.in_(bindparam("skus", expanding=True)))
+    .order_by(inventory.c.seller_sku, inventory.c.fc_code)
+)
+_STOCK_LOCKED = _STOCK.with_for_update()
+
+
 def load_skus(conn: Connection, seller_id: str, seller_skus: Iterable[str]) -> dict[str, Sku]:
     wanted = list(dict.fromkeys(seller_skus))
-    query = select(skus).where(skus.c.seller_id == seller_id, skus.c.seller_sku.in_(wanted))
+    query, values = _SKUS, {"seller": seller_id, "skus": wanted}
     return {
         row.seller_sku: Sku(
             row.seller_sku,
@@ -38,7 +50,7 @@ def load_skus(conn: Connection, seller_id: str, seller_skus: Iterable[str]) -> d
             None if row.declared_value is None else Decimal(row.declared_value),
             row.category,
         )
-        for row in conn.execute(query)
+        for row in conn.execute(query, values)
     }
 
 
@@ -82,15 +94,9 @@ def stock(
     conn: Connection, seller_id: str, seller_skus: Iterable[str], *, lock: bool = False
 ) -> dict[str, dict[str, int]]:
     """Free units per center and SKU (``fc → sku → sellable``); ``lock`` holds the rows until commit (PostgreSQL)."""
-    query = (
-        select(inventory.c.fc_code, inventory.c.seller_sku, inventory.c.sellable)
-        .where(inventory.c.seller_id == seller_id, inventory.c.seller_sku.in_(list(dict.fromkeys(seller_skus))))
-        .order_by(inventory.c.seller_sku, inventory.c.fc_code)
-    )
-    if lock:
-        query = query.with_for_update()
+    values = {"seller": seller_id, "skus": list(dict.fromkeys(seller_skus))}
     result: dict[str, dict[str, int]] = {}
-    for row in conn.execute(query):
+    for row in conn.execute(_STOCK_LOCKED if lock else _STOCK, values):
         result.setdefault(row.fc_code, {})[row.seller_sku] = int(row.sellable)
     return result
 
