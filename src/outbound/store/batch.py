@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, delete, insert, select, update
 
-from outbound.domain.orders import Order, Package, Shipment, ShipmentItem
+from outbound.domain.orders import Order, Shipment
 from outbound.store import orders as order_store
 from outbound.store.lifecycle import PackageRow
 from outbound.store.schema import (
@@ -56,32 +56,10 @@ def load(conn: Connection, ids: Sequence[int]) -> dict[int, Loaded]:
         i: Loaded(i, order_store.order_from(row, items[i]), sorted(held[i], key=lambda h: (h.line, h.fc_code)), {})
         for i, row in rows.items()
     }
-    shipment_rows = conn.execute(select(shipments).where(shipments.c.order_id.in_(ids)).order_by(shipments.c.id)).all()
-    if shipment_rows:
-        by_id = {r.id: r for r in shipment_rows}
-        units: dict[int, list[ShipmentItem]] = {i: [] for i in by_id}
-        query = select(shipment_items).where(shipment_items.c.shipment_id.in_(list(by_id)))
-        for r in conn.execute(query.order_by(shipment_items.c.shipment_id, shipment_items.c.position)):
-            units[r.shipment_id].append(ShipmentItem(r.seller_sku, r.item_id, r.quantity, r.package_number))
-        boxes: dict[int, list[Package]] = {i: [] for i in by_id}
-        for r in conn.execute(select(packages).where(packages.c.shipment_id.in_(list(by_id)))):
-            boxes[r.shipment_id].append(
-                Package(r.package_number, r.carrier_code, r.tracking_number, r.estimated_arrival_at)
-            )
-        for r in shipment_rows:
-            target = loaded[r.order_id]
-            target.order.shipments.append(
-                Shipment(
-                    r.amazon_shipment_id,
-                    r.fc_code,
-                    r.status,
-                    r.shipping_at,
-                    r.estimated_arrival_at,
-                    units[r.id],
-                    boxes[r.id],
-                )
-            )
-            target.shipment_ids[r.amazon_shipment_id] = r.id
+    for order_id, found in order_store.load_shipments(conn, list(rows)).items():
+        for row_id, shipment in found:
+            loaded[order_id].order.shipments.append(shipment)
+            loaded[order_id].shipment_ids[shipment.amazon_shipment_id] = row_id
     return loaded
 
 

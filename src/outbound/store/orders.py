@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, delete, insert, or_, select, update
+from sqlalchemy import Connection, Row, and_, bindparam, delete, insert, or_, select, update
 
 from outbound.domain.orders import (
     Address,
@@ -364,50 +364,76 @@ def insert_return_item(conn: Connection, order_id: int, item: ReturnItem) -> Non
 # ----------------------------------------------------------------------------------------------- reads
 
 
+# Built once: GetFulfillmentOrder and the services run these on every call.
+_ORDER = select(orders).where(orders.c.seller_id == bindparam("seller"), orders.c.seller_order_id == bindparam("order"))
+_ORDER_LOCKED = _ORDER.with_for_update()
+_ITEMS = select(order_items).where(order_items.c.order_id == bindparam("order_id")).order_by(order_items.c.line)
+_SHIPMENTS = (
+    select(shipments).where(shipments.c.order_id.in_(bindparam("ids", expanding=True))).order_by(shipments.c.id)
+)
+_SHIPMENT_ITEMS = (
+    select(shipment_items)
+    .where(shipment_items.c.shipment_id.in_(bindparam("ids", expanding=True)))
+    .order_by(shipment_items.c.shipment_id, shipment_items.c.position)
+)
+_PACKAGES = (  # not the journey: GetPackageTrackingDetails reads that
+    select(
+        packages.c.package_number,
+        packages.c.shipment_id,
+        packages.c.carrier_code,
+        packages.c.tracking_number,
+        packages.c.estimated_arrival_at,
+    )
+    .where(packages.c.shipment_id.in_(bindparam("ids", expanding=True)))
+    .order_by(packages.c.package_number)
+)
+_RETURNS = select(return_items).where(return_items.c.order_id == bindparam("order_id")).order_by(return_items.c.id)
+_AUTHORIZATIONS = (
+    select(return_authorizations)
+    .where(return_authorizations.c.order_id == bindparam("order_id"))
+    .order_by(return_authorizations.c.id)
+)
+
+
 def load_order(
     conn: Connection, seller_id: str, seller_order_id: str, *, lock: bool = False, children: bool = True
 ) -> StoredOrder | None:
     """The seller's order with this SellerFulfillmentOrderId (another seller's is simply not found)."""
-    query = select(orders).where(orders.c.seller_id == seller_id, orders.c.seller_order_id == seller_order_id)
-    if lock:
-        query = query.with_for_update()
-    row = conn.execute(query).first()
+    row = conn.execute(_ORDER_LOCKED if lock else _ORDER, {"seller": seller_id, "order": seller_order_id}).first()
     if row is None:
         return None
-    item_rows = conn.execute(select(order_items).where(order_items.c.order_id == row.id).order_by(order_items.c.line))
-    order = order_from(row, [item_from(r) for r in item_rows])
+    order = order_from(row, [item_from(r) for r in conn.execute(_ITEMS, {"order_id": row.id})])
     if children:
-        order.shipments = _load_shipments(conn, row.id)
+        order.shipments = [shipment for _, shipment in load_shipments(conn, [row.id]).get(row.id, [])]
         order.returns = _load_returns(conn, row.id)
         order.authorizations = _load_authorizations(conn, row.id)
     return StoredOrder(row.id, order, row.request_hash)
 
 
-def _load_shipments(conn: Connection, order_id: int) -> list[Shipment]:
-    rows = conn.execute(select(shipments).where(shipments.c.order_id == order_id).order_by(shipments.c.id)).all()
+def load_shipments(conn: Connection, order_ids: Sequence[int]) -> dict[int, list[tuple[int, Shipment]]]:
+    """The shipments of these orders, with their items and packages: order id → [(shipment row id, shipment)]."""
+    rows = conn.execute(_SHIPMENTS, {"ids": list(order_ids)}).all()
     if not rows:
-        return []
+        return {}
     ids = [r.id for r in rows]
     items: dict[int, list[ShipmentItem]] = {i: [] for i in ids}
-    query = select(shipment_items).where(shipment_items.c.shipment_id.in_(ids))
-    for r in conn.execute(query.order_by(shipment_items.c.shipment_id, shipment_items.c.position)):
+    for r in conn.execute(_SHIPMENT_ITEMS, {"ids": ids}):
         items[r.shipment_id].append(ShipmentItem(r.seller_sku, r.item_id, r.quantity, r.package_number))
     boxes: dict[int, list[Package]] = {i: [] for i in ids}
-    query = select(packages).where(packages.c.shipment_id.in_(ids))
-    for r in conn.execute(query.order_by(packages.c.package_number)):
+    for r in conn.execute(_PACKAGES, {"ids": ids}):
         boxes[r.shipment_id].append(
             Package(r.package_number, r.carrier_code, r.tracking_number, r.estimated_arrival_at)
         )
-    return [
-        Shipment(
+    found: dict[int, list[tuple[int, Shipment]]] = {}
+    for r in rows:
+        shipment = Shipment(
             r.amazon_shipment_id, r.fc_code, r.status, r.shipping_at, r.estimated_arrival_at, items[r.id], boxes[r.id]
         )
-        for r in rows
-    ]
+        found.setdefault(r.order_id, []).append((r.id, shipment))
+    return found
 
 
 def _load_returns(conn: Connection, order_id: int) -> list[ReturnItem]:
-    query = select(return_items).where(return_items.c.order_id == order_id).order_by(return_items.c.id)
     return [
         ReturnItem(
             seller_return_item_id=r.seller_return_item_id,
@@ -422,15 +448,14 @@ def _load_returns(conn: Connection, order_id: int) -> list[ReturnItem]:
             received_condition=r.received_condition,
             fc_code=r.fc_code,
         )
-        for r in conn.execute(query)
+        for r in conn.execute(_RETURNS, {"order_id": order_id})
     ]
 
 
 def _load_authorizations(conn: Connection, order_id: int) -> list[ReturnAuthorization]:
-    query = select(return_authorizations).where(return_authorizations.c.order_id == order_id)
     return [
         ReturnAuthorization(r.authorization_id, r.fc_code, Address(json.loads(r.address)), r.rma_id, r.rma_url)
-        for r in conn.execute(query.order_by(return_authorizations.c.id))
+        for r in conn.execute(_AUTHORIZATIONS, {"order_id": order_id})
     ]
 
 
