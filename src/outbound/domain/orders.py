@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from outbound.domain import geo
+
 SPEEDS = ("Standard", "Expedited", "Priority", "ScheduledDelivery")
 ACTIONS = ("Ship", "Hold")
 POLICIES = ("FillOrKill", "FillAll", "FillAllAvailable")
@@ -63,6 +65,10 @@ class Address:
     @property
     def country_code(self) -> str:
         return self.fields.get("CountryCode", "")
+
+    def point(self) -> geo.Point | None:
+        """Where the address is, coarsely (region, postal prefix or country): what allocation measures from."""
+        return geo.destination_point(self.country_code, self.get("StateOrProvinceCode"), self.get("PostalCode"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,3 +192,18 @@ class Order:
     @property
     def on_hold(self) -> bool:
         return self.fulfillment_action == "Hold" and self.status == RECEIVED
+
+    def units_in_shipments(self, *, include_pending: bool = True) -> dict[str, int]:
+        """Units per line (item id) in shipments that left, and with ``include_pending`` those still to leave."""
+        counted = (SHIPPED, PENDING) if include_pending else (SHIPPED,)
+        units: dict[str, int] = {}
+        for shipment in self.shipments:
+            if shipment.status in counted:
+                for item in shipment.items:
+                    units[item.item_id] = units.get(item.item_id, 0) + item.quantity
+        return units
+
+    def unplanned_units(self) -> int:
+        """Open units in no shipment yet (a FillAll order waiting for stock)."""
+        planned = self.units_in_shipments()
+        return sum(max(0, i.open_quantity - planned.get(i.item_id, 0)) for i in self.items)

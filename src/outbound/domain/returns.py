@@ -305,7 +305,7 @@ def return_address(center: FulfillmentCenter) -> Address:
             "Line1": RETURN_STREETS.get(center.code, f"{center.code} Returns"),
             "City": center.city,
             "StateOrProvinceCode": center.state_or_region,
-            "CountryCode": "GB" if center.country == "UK" else center.country,
+            "CountryCode": center.country_code,
             "PostalCode": center.postal_code,
         }
     )

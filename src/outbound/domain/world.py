@@ -36,6 +36,11 @@ class FulfillmentCenter:
     time_zone: str
     handles_returns: bool
 
+    @property
+    def country_code(self) -> str:
+        """The ISO country, as addresses carry it (the data writes the United Kingdom's centers as UK: GB)."""
+        return "GB" if self.country == "UK" else self.country
+
 
 def load_json(name: str) -> Any:
     return json.loads((resources.files("outbound.data") / f"{name}.json").read_text(encoding="utf-8"))
@@ -45,6 +50,10 @@ def load_json(name: str) -> Any:
 class World:
     marketplaces: dict[str, Marketplace]
     centers: dict[str, FulfillmentCenter]
+
+    def centers_in(self, country_code: str) -> list[FulfillmentCenter]:
+        """The fulfillment centers of one (ISO) country: those that serve its marketplace."""
+        return [c for c in self.centers.values() if c.country_code == country_code]
 
     @classmethod
     @cache

@@ -87,3 +87,22 @@ def emails(params: Params, field: str, limit: int = 20) -> tuple[str, ...] | Non
         if len(value) > 64 or not _EMAIL.fullmatch(value):
             raise invalid(params.name(f"{field}.member.{n}"), value)
     return tuple(values)
+
+
+MAX_ITEMS = 250  # [ours]: Amazon published no limit
+
+
+def order_items(params: Params, *, required: bool = True) -> list[Params]:
+    """An order's or preview's ``Items.member.N``: at most 250, each SellerFulfillmentOrderItemId once."""
+    members = params.members("Items")
+    if not members and required:
+        raise missing("Items")
+    if len(members) > MAX_ITEMS:
+        raise invalid("Items", str(len(members)), f"at most {MAX_ITEMS} items")
+    seen: set[str] = set()
+    for member in members:
+        item_id = member.require("SellerFulfillmentOrderItemId", max_len=50)
+        if item_id in seen:
+            raise invalid("SellerFulfillmentOrderItemId", item_id, "Duplicate")
+        seen.add(item_id)
+    return members

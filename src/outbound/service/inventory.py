@@ -81,7 +81,7 @@ def _apply(conn: Connection, change: StockChange, now: datetime) -> None:
     if change.quantity < 0:
         raise InventoryError(f"quantity must be 0 or more, not {change.quantity}", column="quantity")
     country = WORLD.marketplaces[default_marketplace].country_code
-    centers = sorted(c.code for c in WORLD.centers.values() if (c.country if c.country != "UK" else "GB") == country)
+    centers = sorted(c.code for c in WORLD.centers_in(country))
     if change.fc_code is not None:
         if change.fc_code not in WORLD.centers:
             raise InventoryError(f"unknown fulfillment center {change.fc_code}", column="fc")

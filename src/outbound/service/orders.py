@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
-from outbound.domain import allocation, geo, lifecycle, promise
+from outbound.domain import allocation, lifecycle, promise
 from outbound.domain.errors import InsufficientStock, InvalidValue, NotAllowed
 from outbound.domain.orders import (
     CANCELLED,
@@ -26,7 +26,6 @@ from outbound.domain.orders import (
     PLANNING,
     PROCESSING,
     RECEIVED,
-    SHIPPED,
     Address,
     CODSettings,
     DeliveryWindow,
@@ -187,16 +186,8 @@ def plan_order(
 ) -> allocation.Plan:
     """Allocate the lines to the marketplace's centers by stock and distance (shared with the preview)."""
     stock = stock_store.stock(conn, seller_id, (i.seller_sku for i in items), lock=lock)
-    centers = [c for c in WORLD.centers.values() if _same_country(c.country, marketplace.country_code)]
-    point = geo.destination_point(
-        destination.country_code, destination.get("StateOrProvinceCode"), destination.get("PostalCode")
-    )
     lines = [allocation.Line(i.item_id, i.seller_sku, i.quantity) for i in items]
-    return allocation.allocate(lines, stock, centers, point)
-
-
-def _same_country(center_country: str, country_code: str) -> bool:
-    return (center_country if center_country != "UK" else "GB") == country_code
+    return allocation.allocate(lines, stock, WORLD.centers_in(marketplace.country_code), destination.point())
 
 
 def resolve_marketplace(conn: Connection, caller: Caller, marketplace_id: str | None) -> Marketplace:
@@ -303,11 +294,7 @@ def _new_order(seller_id: str, marketplace: Marketplace, request: CreateOrderReq
 
 def _apply_promises(order: Order, plan: allocation.Plan, marketplace: Marketplace, now: datetime) -> None:
     """Each line's estimated ship and arrival: the latest of the shipments that carry it."""
-    point = geo.destination_point(
-        order.destination.country_code,
-        order.destination.get("StateOrProvinceCode"),
-        order.destination.get("PostalCode"),
-    )
+    point = order.destination.point()
     for shipment in plan.shipments:
         center = WORLD.centers[shipment.fc_code]
         dates = promise.promise(center, marketplace, order.shipping_speed, now, point)
@@ -346,9 +333,9 @@ def cancel_fulfillment_order(db: Database, seller_id: str, seller_order_id: str,
         if order.status == CANCELLED:
             return order  # cancelling twice changes nothing
         fill_all_remainder = order.status == PROCESSING and order.fulfillment_policy == "FillAll"
-        if order.status not in (RECEIVED, PLANNING) and not (fill_all_remainder and _unplanned_units(order)):
+        if order.status not in (RECEIVED, PLANNING) and not (fill_all_remainder and order.unplanned_units()):
             raise NotAllowed(f"Fulfillment order {seller_order_id} cannot be cancelled in status {order.status}.")
-        shipped_or_picking = _units_in_shipments(order, include_pending=fill_all_remainder)
+        shipped_or_picking = order.units_in_shipments(include_pending=fill_all_remainder)
         for item in order.items:
             remainder = item.quantity - item.unfulfillable_quantity - shipped_or_picking.get(item.item_id, 0)
             item.cancelled_quantity = max(0, remainder)
@@ -365,21 +352,6 @@ def cancel_fulfillment_order(db: Database, seller_id: str, seller_order_id: str,
         order_store.save_order(conn, stored)
         order_store.clear_next_step(conn, stored.id)
         return order
-
-
-def _units_in_shipments(order: Order, *, include_pending: bool) -> dict[str, int]:
-    counted = (SHIPPED, PENDING) if include_pending else (SHIPPED,)
-    units: dict[str, int] = {}
-    for shipment in order.shipments:
-        if shipment.status in counted:
-            for item in shipment.items:
-                units[item.item_id] = units.get(item.item_id, 0) + item.quantity
-    return units
-
-
-def _unplanned_units(order: Order) -> int:
-    in_shipments = _units_in_shipments(order, include_pending=True)
-    return sum(max(0, i.open_quantity - in_shipments.get(i.item_id, 0)) for i in order.items)
 
 
 def _release_all(conn: Connection, stored: order_store.StoredOrder) -> None:

@@ -106,9 +106,7 @@ def get_fulfillment_preview(db: Database, caller: Caller, request: PreviewReques
             reason = ("InventoryUnavailable",)
             unfulfillable.append(UnfulfillableItem(item.seller_sku, item.item_id, short, reason))
     unfulfillable.sort(key=lambda u: [i.item_id for i in request.items].index(u.item_id))
-    point = geo.destination_point(
-        request.address.country_code, request.address.get("StateOrProvinceCode"), request.address.get("PostalCode")
-    )
+    point = request.address.point()
     packed = _pack(plan, specs, fees.weight_unit(marketplace))
     previews = []
     for speed in request.speeds or promise.offered_speeds(marketplace):

@@ -12,8 +12,8 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
-from outbound.domain import geo, shipping
 from outbound.domain import returns as rules
+from outbound.domain import shipping
 from outbound.domain.errors import InvalidValue
 from outbound.domain.orders import Order, ReturnAuthorization, ReturnItem
 from outbound.domain.world import WORLD, Marketplace
@@ -121,11 +121,7 @@ def _codes_by_sku(conn: Connection, order: Order, marketplace: Marketplace) -> d
 def _authorize(
     conn: Connection, order_id: int, order: Order, marketplace: Marketplace, now: datetime
 ) -> ReturnAuthorization:
-    destination = order.destination
-    customer = geo.destination_point(
-        destination.country_code, destination.get("StateOrProvinceCode"), destination.get("PostalCode")
-    )
-    center = rules.returns_center(marketplace, customer)
+    center = rules.returns_center(marketplace, order.destination.point())
     if center is None:  # pragma: no cover - every returns marketplace has a returns center in the world data
         raise InvalidValue("SellerFulfillmentOrderId", order.seller_order_id, "no returns center")
 

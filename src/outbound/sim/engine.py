@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
 
-from outbound.domain import allocation, carriers, geo, lifecycle, shipping, tracking
+from outbound.domain import allocation, carriers, lifecycle, shipping, tracking
 from outbound.domain.orders import (
     CANCELLED,
     CANCELLED_BY_FULFILLER,
@@ -191,13 +191,13 @@ class Step:
                     self.writes.shipment(self.loaded.id, shipment)
                 else:
                     self.ship(shipment, outcome.params["outcome"] if outcome else None)
-        if self.unplanned_units() and order.fulfillment_policy == "FillAll":
+        if self.order.unplanned_units() and order.fulfillment_policy == "FillAll":
             self.reserve_missing()
             if self.loaded.reservations:
                 self.make_shipments()
         if any(s.status == PENDING for s in order.shipments):
             return self.next_ship_time()
-        if self.unplanned_units():
+        if self.order.unplanned_units():
             return self.now + self.timings.stock_retry
         complete = all(i.cancelled_quantity == 0 and i.unfulfillable_quantity == 0 for i in order.items)
         self.move(COMPLETE if complete else COMPLETE_PARTIALLED)
@@ -208,30 +208,18 @@ class Step:
     def next_ship_time(self) -> datetime | None:
         return _earliest(s.shipping_at for s in self.order.shipments if s.status == PENDING)
 
-    def units_in_shipments(self) -> dict[str, int]:
-        units: dict[str, int] = {}
-        for shipment in self.order.shipments:
-            if shipment.status in (PENDING, SHIPPED):
-                for item in shipment.items:
-                    units[item.item_id] = units.get(item.item_id, 0) + item.quantity
-        return units
-
     def unreserved(self) -> dict[str, int]:
         """Units of each line neither reserved nor already in a shipment."""
         reserved: dict[int, int] = {}
         for r in self.loaded.reservations:
             reserved[r.line] = reserved.get(r.line, 0) + r.quantity
-        planned = self.units_in_shipments()
+        planned = self.order.units_in_shipments()
         short = {}
         for line, item in enumerate(self.order.items):
             missing = item.open_quantity - reserved.get(line, 0) - planned.get(item.item_id, 0)
             if missing > 0:
                 short[item.item_id] = missing
         return short
-
-    def unplanned_units(self) -> int:
-        planned = self.units_in_shipments()
-        return sum(max(0, i.open_quantity - planned.get(i.item_id, 0)) for i in self.order.items)
 
     def reserve_missing(self) -> None:
         """Try to reserve units still short (FillAll / FillAllAvailable orders, or stock that arrived since)."""
@@ -244,8 +232,7 @@ class Step:
         lines = [allocation.Line(item_id, skus[item_id], units) for item_id, units in short.items()]
         lock = not self.engine.db.is_sqlite
         stock = stock_store.stock(self.conn, order.seller_id, (line.sku for line in lines), lock=lock)
-        centers = [c for c in WORLD.centers.values() if _iso(c.country) == marketplace.country_code]
-        plan = allocation.allocate(lines, stock, centers, _destination(order))
+        plan = allocation.allocate(lines, stock, WORLD.centers_in(marketplace.country_code), order.destination.point())
         index = {item.item_id: n for n, item in enumerate(order.items)}
         fresh = []
         for planned in plan.shipments:
@@ -317,7 +304,7 @@ class Step:
                 destination.get("City"),
                 destination.get("StateOrProvinceCode"),
                 destination.country_code,
-                _destination(order),
+                destination.point(),
                 promised,
                 self.engine.rates,
                 force=outcome,
@@ -361,7 +348,7 @@ class Step:
                 shipment.status = CANCELLED_BY_FULFILLER
                 shipment.shipping_at = shipment.estimated_arrival_at = None
                 self.writes.shipment(self.loaded.id, shipment)
-        shipped = self.units_in_shipments()
+        shipped = self.order.units_in_shipments()
         for item in order.items:
             left = item.quantity - item.cancelled_quantity - shipped.get(item.item_id, 0)
             item.unfulfillable_quantity = max(0, left)
@@ -371,15 +358,6 @@ class Step:
         if target == INVALID and not lifecycle.can_move(order.status, INVALID):
             target = UNFULFILLABLE if lifecycle.can_move(order.status, UNFULFILLABLE) else COMPLETE_PARTIALLED
         self.move(target)
-
-
-def _iso(country: str) -> str:
-    return "GB" if country == "UK" else country
-
-
-def _destination(order: Order) -> geo.Point | None:
-    address = order.destination
-    return geo.destination_point(address.country_code, address.get("StateOrProvinceCode"), address.get("PostalCode"))
 
 
 def _earliest(moments: Iterable[datetime | None]) -> datetime | None:

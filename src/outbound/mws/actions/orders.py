@@ -23,7 +23,6 @@ from outbound.mws.params import Params
 from outbound.service import listing
 from outbound.service import orders as service
 
-MAX_ITEMS = 250
 UPDATE_SPEEDS = ("Standard", "Expedited", "Priority")
 
 
@@ -43,21 +42,6 @@ def _displayable_order_id(params: Params, *, required: bool) -> str | None:
 
 def _seller_order_id(params: Params) -> str:
     return params.require("SellerFulfillmentOrderId", max_len=40)
-
-
-def _items(params: Params, *, update: bool) -> list[Params]:
-    members = params.members("Items")
-    if not members and not update:
-        raise missing("Items")
-    if len(members) > MAX_ITEMS:
-        raise invalid("Items", str(len(members)), f"at most {MAX_ITEMS} items")
-    seen: set[str] = set()
-    for member in members:
-        item_id = member.require("SellerFulfillmentOrderItemId", max_len=50)
-        if item_id in seen:
-            raise invalid("SellerFulfillmentOrderItemId", item_id, "Duplicate")
-        seen.add(item_id)
-    return members
 
 
 def _item_request(member: Params) -> service.ItemRequest:
@@ -113,7 +97,7 @@ def create_request(params: Params) -> service.CreateOrderRequest:
         raise missing("DestinationAddress")
     destination = shapes.address(params.struct("DestinationAddress"))
     cod = _cod(params)
-    items = [_item_request(member) for member in _items(params, update=False)]
+    items = [_item_request(member) for member in shapes.order_items(params)]
     if cod is not None and cod.is_cod_required:
         for n, item in enumerate(items, 1):
             if item.per_unit_price is None:
@@ -152,7 +136,7 @@ def update_request(params: Params) -> service.UpdateOrderRequest:
     if params.has("DestinationAddress"):
         destination = shapes.address(params.struct("DestinationAddress"))
     items = []
-    for member in _items(params, update=True):
+    for member in shapes.order_items(params, required=False):
         quantity = member.integer("Quantity", required=True)
         assert quantity is not None
         items.append(

@@ -7,32 +7,21 @@ from decimal import Decimal
 from outbound.domain.orders import SPEEDS
 from outbound.mws import shapes, xml
 from outbound.mws.call import Call
-from outbound.mws.errors import invalid, missing
+from outbound.mws.errors import missing
 from outbound.mws.params import Params
 from outbound.service import preview as service
 from outbound.service.orders import ItemRequest
-
-MAX_ITEMS = 250
 
 
 def preview_request(params: Params) -> service.PreviewRequest:
     if not params.has("Address"):
         raise missing("Address")
     address = shapes.address(params.struct("Address"))
-    members = params.members("Items")
-    if not members:
-        raise missing("Items")
-    if len(members) > MAX_ITEMS:
-        raise invalid("Items", str(len(members)), f"at most {MAX_ITEMS} items")
     items = []
-    seen: set[str] = set()
-    for member in members:
-        item_id = member.require("SellerFulfillmentOrderItemId", max_len=50)
-        if item_id in seen:
-            raise invalid("SellerFulfillmentOrderItemId", item_id, "Duplicate")
-        seen.add(item_id)
+    for member in shapes.order_items(params):
         quantity = member.integer("Quantity", required=True)
         assert quantity is not None
+        item_id = member.require("SellerFulfillmentOrderItemId", max_len=50)
         items.append(ItemRequest(member.require("SellerSKU", max_len=50), item_id, quantity))
     speeds = params.values("ShippingSpeedCategories", SPEEDS)
     return service.PreviewRequest(
