@@ -470,8 +470,8 @@ def run_profile(args: argparse.Namespace) -> None:
 
 def _process(endpoint: MwsEndpoint, host: str, pairs: list[tuple[str, str]]) -> None:
     response = endpoint.process("POST", host, http_bench.PATH, pairs, str(uuid.uuid4()))
-    if response.status_code != 200:
-        raise http_bench.BenchError(f"in-process call answered {response.status_code}:\n{response.body!r}")
+    if response.status != 200:
+        raise http_bench.BenchError(f"in-process call answered {response.status}:\n{response.body!r}")
 
 
 # ---------------------------------------------------------------------------------------------------------------

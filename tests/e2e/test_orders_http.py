@@ -179,6 +179,33 @@ def test_sdk_hold_update_ship(server: Server) -> None:
         assert err.value.message == "Fulfillment order MCF-1003 cannot be updated."
 
 
+def test_sdk_update_of_the_speed_gives_new_promises(server: Server) -> None:
+    """A held order moved from Standard to Priority is promised as a Priority order placed now (the preview says)."""
+    db = server.ctx.db
+    stock(db, "TEA-SAMPLER-6", 10)
+    line = CreateItem("TEA-SAMPLER-6", "MCF-1004-1", 2)
+    with OutboundClient(server.url, ACCESS_KEY, SECRET_KEY, SELLER) as client:
+        client.create_fulfillment_order("MCF-1004", JANE, [line], fulfillment_action="Hold")
+        (standard,) = client.get_fulfillment_order("MCF-1004").items
+        assert standard.estimated_arrival_datetime is not None
+
+        def priority_arrival() -> datetime:
+            (preview,) = client.get_fulfillment_preview(JANE, [line], shipping_speed_categories=["Priority"])
+            (shipment,) = preview.shipments
+            return shipment.latest_arrival_date
+
+        before = priority_arrival()
+        client.update_fulfillment_order("MCF-1004", extra={"ShippingSpeedCategory": "Priority"})
+        after = priority_arrival()
+        details = client.get_fulfillment_order("MCF-1004")
+        assert details.order.shipping_speed_category == "Priority" and details.order.fulfillment_action == "Hold"
+        (priority,) = details.items
+        assert priority.estimated_arrival_datetime is not None
+        assert priority.estimated_arrival_datetime < standard.estimated_arrival_datetime
+        assert priority.estimated_arrival_datetime in (before, after)  # the clock may cross a cut-off in between
+        assert units(db, "TEA-SAMPLER-6") == (8, 2)
+
+
 # ------------------------------------------------------------------------------------------------ exact XML
 
 

@@ -422,6 +422,220 @@ def test_update_without_action_keeps_the_hold_and_its_deadline(db: Database) -> 
     assert order.displayable_order_comment == "changed"
 
 
+# ------------------------------------------------------------------------------------------------ update: re-planning
+
+MONDAY = datetime(2026, 11, 16, 16, 0, tzinfo=UTC)  # 08:00 in Kent WA: before every speed's cut-off
+MIAMI = Address(
+    {
+        "Name": "Sam Roe",
+        "Line1": "100 Biscayne Blvd",
+        "City": "Miami",
+        "StateOrProvinceCode": "FL",
+        "CountryCode": "US",
+        "PostalCode": "33132",
+    }
+)
+
+
+def update_at(db: Database, at: datetime, order_id: str, *items: service.ItemUpdate, **extra: object) -> None:
+    req = service.UpdateOrderRequest(order_id, items=items, **extra)  # type: ignore[arg-type]
+    service.update_fulfillment_order(db, CALLER, req, at)
+
+
+def promises(db: Database, order_id: str) -> list[tuple[datetime | None, datetime | None]]:
+    return [
+        (i.estimated_ship_at, i.estimated_arrival_at) for i in service.get_fulfillment_order(db, SELLER, order_id).items
+    ]
+
+
+def test_a_new_speed_gives_the_promises_of_a_fresh_create_at_the_update(db: Database) -> None:
+    stock(db, "MUG", "BFI4", 10)
+    stock(db, "TEA", "BFI4", 10)
+    lines = (item("MUG", "H-1", 2), item("TEA", "H-2", 1))
+    service.create_fulfillment_order(db, CALLER, request("H", *lines, fulfillment_action="Hold"), MONDAY)
+    standard = promises(db, "H")
+    later = MONDAY + timedelta(days=1)
+    update_at(db, later, "H", shipping_speed="Priority")
+
+    fresh = request("F", item("MUG", "F-1", 2), item("TEA", "F-2", 1), shipping_speed="Priority")
+    service.create_fulfillment_order(db, CALLER, fresh, later)
+    assert promises(db, "H") == promises(db, "F")
+    assert promises(db, "H") != standard
+    arrival = promises(db, "H")[0][1]
+    assert arrival is not None and standard[0][1] is not None and arrival < standard[0][1]
+    # the units stay where they were (same destination, same stock), the order stays held
+    assert held_units(db, "H") == {(0, "BFI4"): 2, (1, "BFI4"): 1}
+    assert levels(db, "MUG") == {"BFI4": (6, 4)} and levels(db, "TEA") == {"BFI4": (8, 2)}
+    order = service.get_fulfillment_order(db, SELLER, "H")
+    assert order.on_hold and order.shipping_speed == "Priority"
+    assert order.hold_until == MONDAY + timedelta(days=14)  # the hold clock is not restarted
+
+
+def test_a_new_address_moves_the_reservation_to_the_center_a_fresh_create_would_choose(db: Database) -> None:
+    stock(db, "MUG", "BFI4", 5)  # Kent WA, next to Seattle
+    stock(db, "MUG", "JAX3", 5)  # Jacksonville FL, the nearest to Miami
+    service.create_fulfillment_order(db, CALLER, request("H", item("MUG", "H-1", 3), fulfillment_action="Hold"), MONDAY)
+    assert levels(db, "MUG") == {"BFI4": (2, 3), "JAX3": (5, 0)}
+    later = MONDAY + timedelta(hours=2)
+    update_at(db, later, "H", destination=MIAMI)
+    assert held_units(db, "H") == {(0, "JAX3"): 3}
+    assert levels(db, "MUG") == {"BFI4": (5, 0), "JAX3": (2, 3)}
+
+    service.create_fulfillment_order(db, CALLER, request("F", item("MUG", "F-1", 2), destination=MIAMI), later)
+    assert held_units(db, "F") == {(0, "JAX3"): 2}  # the same center as the moved order
+    assert promises(db, "H") == promises(db, "F")
+    assert service.get_fulfillment_order(db, SELLER, "H").destination.fields == MIAMI.fields
+
+
+def test_a_new_address_and_a_lower_quantity_in_one_update(db: Database) -> None:
+    stock(db, "MUG", "BFI4", 4)
+    stock(db, "MUG", "ONT8", 4)
+    stock(db, "MUG", "JAX3", 3)
+    held_order(db, "H", item("MUG", "H-1", 7))  # split over the two western centers
+    assert {fc for _, fc in held_units(db, "H")} == {"BFI4", "ONT8"}
+    update(db, "H", service.ItemUpdate("H-1", 3), destination=MIAMI)
+    assert held_units(db, "H") == {(0, "JAX3"): 3}  # one center, the nearest holding everything
+    assert levels(db, "MUG") == {"BFI4": (4, 0), "JAX3": (0, 3), "ONT8": (4, 0)}
+
+
+def test_lowering_a_quantity_re_plans_and_releases_the_surplus(db: Database) -> None:
+    stock(db, "MUG", "BFI4", 4)
+    stock(db, "MUG", "ONT8", 4)
+    service.create_fulfillment_order(db, CALLER, request("H", item("MUG", "H-1", 7), fulfillment_action="Hold"), MONDAY)
+    later = MONDAY + timedelta(days=2)
+    update_at(db, later, "H", service.ItemUpdate("H-1", 3))
+    assert held_units(db, "H") == {(0, "BFI4"): 3}  # no longer split: the surplus went back, from both centers
+    assert levels(db, "MUG") == {"BFI4": (1, 3), "ONT8": (4, 0)}
+    service.create_fulfillment_order(db, CALLER, request("F", item("MUG", "F-1", 1)), later)
+    assert promises(db, "H") == promises(db, "F")  # promised as of the update, like a fresh order
+
+
+def test_an_update_that_changes_no_speed_address_or_quantity_does_not_re_plan(db: Database) -> None:
+    stock(db, "MUG", "BFI4", 5)
+    service.create_fulfillment_order(db, CALLER, request("H", item("MUG", "H-1", 3), fulfillment_action="Hold"), MONDAY)
+    before = promises(db, "H")
+    stock(db, "MUG", "ONT8", 9)  # a center that could now take the whole line: the order must not move to it
+    later = MONDAY + timedelta(days=3)
+    update_at(
+        db,
+        later,
+        "H",
+        service.ItemUpdate("H-1", 3, gift_message="Enjoy!"),
+        shipping_speed="Standard",  # the current values, sent again
+        destination=SEATTLE,
+        displayable_order_comment="changed",
+        notification_emails=("a@b.example",),
+    )
+    assert promises(db, "H") == before
+    assert held_units(db, "H") == {(0, "BFI4"): 3}
+    assert levels(db, "MUG") == {"BFI4": (2, 3), "ONT8": (9, 0)}
+    assert service.get_fulfillment_order(db, SELLER, "H").items[0].gift_message == "Enjoy!"
+
+
+def snapshot(db: Database, order_id: str, *skus: str) -> object:
+    """Everything an update could change: the order (as read back), its reservations and the stock of its SKUs."""
+    return (
+        service.get_fulfillment_order(db, SELLER, order_id),
+        held_units(db, order_id),
+        [levels(db, sku) for sku in skus],
+    )
+
+
+def test_fill_or_kill_update_that_cannot_be_covered_is_refused_and_changes_nothing(db: Database) -> None:
+    stock(db, "MUG", "BFI4", 3)
+    stock(db, "TEA", "ONT8", 2)
+    lines = (item("TEA", "H-1", 1), item("MUG", "H-2", 5))
+    create(db, request("H", *lines, fulfillment_action="Hold", fulfillment_policy="FillAll"))
+    before = snapshot(db, "H", "MUG", "TEA")
+    assert levels(db, "MUG") == {"BFI4": (0, 3)}
+    with pytest.raises(InsufficientStock) as err:
+        update(db, "H", service.ItemUpdate("H-2", 4), shipping_speed="Priority", fulfillment_policy="FillOrKill")
+    assert (err.value.value, err.value.parameter) == ("InsufficientInventory", "Items")  # as Create says it
+    assert snapshot(db, "H", "MUG", "TEA") == before
+    # covered again (a lower quantity), the same update goes through
+    update(db, "H", service.ItemUpdate("H-2", 3), shipping_speed="Priority", fulfillment_policy="FillOrKill")
+    order = service.get_fulfillment_order(db, SELLER, "H")
+    assert (order.fulfillment_policy, order.shipping_speed) == ("FillOrKill", "Priority")
+    assert held_units(db, "H") == {(0, "ONT8"): 1, (1, "BFI4"): 3}
+
+
+def test_a_short_order_turned_fill_or_kill_must_be_covered(db: Database) -> None:
+    stock(db, "MUG", "BFI4", 3)
+    create(db, request("H", item("MUG", "H-1", 5), fulfillment_action="Hold", fulfillment_policy="FillAll"))
+    before = snapshot(db, "H", "MUG")
+    with pytest.raises(InsufficientStock):
+        update(db, "H", fulfillment_policy="FillOrKill")  # nothing else changes: the policy alone
+    assert snapshot(db, "H", "MUG") == before
+    stock(db, "MUG", "ONT8", 2)  # the missing units arrive: now the order is covered
+    update(db, "H", fulfillment_policy="FillOrKill")
+    assert held_units(db, "H") == {(0, "BFI4"): 3, (0, "ONT8"): 2}
+
+
+@pytest.mark.parametrize("policy", ["FillAll", "FillAllAvailable"])
+def test_a_short_order_re_planned_takes_the_stock_that_came_in_as_create_would(db: Database, policy: str) -> None:
+    stock(db, "MUG", "BFI4", 3)
+    create(db, request("H", item("MUG", "H-1", 5), fulfillment_action="Hold", fulfillment_policy=policy))
+    assert held_units(db, "H") == {(0, "BFI4"): 3}
+    stock(db, "MUG", "ONT8", 1)
+    update(db, "H", shipping_speed="Expedited")
+    assert held_units(db, "H") == {(0, "BFI4"): 3, (0, "ONT8"): 1}  # still one short: accepted, as Create would
+    assert levels(db, "MUG") == {"BFI4": (0, 3), "ONT8": (0, 1)}
+    assert service.get_fulfillment_order(db, SELLER, "H").items[0].quantity == 5
+
+
+def test_a_new_address_must_pass_the_export_rules_of_create(db: Database) -> None:
+    stock(db, "MUG", "BFI4", 10)
+    held_order(db, "H", item("MUG", "H-1", 2), item("MUG", "H-2", 1))
+    before = snapshot(db, "H", "MUG")
+    london = Address({"Name": "A", "Line1": "1 High St", "City": "London", "CountryCode": "GB", "PostalCode": "SW1A"})
+    with pytest.raises(InvalidValue) as err:
+        update(db, "H", service.ItemUpdate("H-1", 1), destination=london)
+    assert (err.value.field, err.value.value) == ("DestinationAddress.CountryCode", "GB")
+    assert snapshot(db, "H", "MUG") == before
+    toronto = Address(
+        {"Name": "A", "Line1": "1 King St", "City": "Toronto", "StateOrProvinceCode": "ON", "CountryCode": "CA"}
+    )
+    declared = Money("USD", "12.00")
+    with pytest.raises(InvalidValue) as err:  # an export needs a customs value on every line, as in Create
+        update(db, "H", service.ItemUpdate("H-1", 2, per_unit_declared_value=declared), destination=toronto)
+    assert err.value.field == "Items.member.2.PerUnitDeclaredValue"
+    assert snapshot(db, "H", "MUG") == before
+    update(
+        db,
+        "H",
+        service.ItemUpdate("H-1", 2, per_unit_declared_value=declared),
+        service.ItemUpdate("H-2", 1, per_unit_declared_value=declared),
+        destination=toronto,
+    )
+    order = service.get_fulfillment_order(db, SELLER, "H")
+    assert order.destination.country_code == "CA"
+    assert [i.per_unit_declared_value for i in order.items] == [declared, declared]
+    assert levels(db, "MUG") == {"BFI4": (7, 3)}  # the US marketplace's centers still serve it
+
+
+def test_a_scheduled_delivery_order_cannot_change_its_speed(db: Database, jp_seller: Caller) -> None:
+    at = now()
+    start, end = service.promise.delivery_windows(WORLD.marketplaces[JP], at)[0]
+    req = request(
+        "SD",
+        item("JP-TEA", "SD-1", 2),
+        marketplace_id=JP,
+        destination=TOKYO,
+        shipping_speed="ScheduledDelivery",
+        delivery_window=DeliveryWindow(start, end),
+        fulfillment_action="Hold",
+    )
+    service.create_fulfillment_order(db, jp_seller, req, at)
+    before = snapshot(db, "SD", "JP-TEA")
+    with pytest.raises(InvalidValue) as err:  # Create takes a DeliveryWindow only with ScheduledDelivery
+        update_at(db, at, "SD", shipping_speed="Standard")
+    assert (err.value.field, err.value.value) == ("ShippingSpeedCategory", "Standard")
+    assert snapshot(db, "SD", "JP-TEA") == before
+    update_at(db, at, "SD", service.ItemUpdate("SD-1", 1))  # a lower quantity keeps the window's promise
+    assert promises(db, "SD")[0][1] == end
+    assert levels(db, "JP-TEA") == {"NRT1": (9, 1)}
+
+
 # ------------------------------------------------------------------------------------------------ cancel
 
 

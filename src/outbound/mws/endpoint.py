@@ -12,12 +12,11 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import formatdate
 
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import ClientDisconnect, Request
-from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from outbound.context import Context
@@ -51,23 +50,39 @@ def wall_clock() -> datetime:
     return datetime.now(UTC)
 
 
-def headers(request_id: str) -> dict[str, str]:
-    """The headers MWS sends on every answer, errors included (``mws-protocol.md`` §4.2)."""
-    now = time.time()
-    context = base64.b64encode(f"ctx:{request_id}".encode()).decode()
-    return {
-        "content-type": "text/xml",
-        "x-mws-request-id": request_id,
-        "x-mws-timestamp": xml.iso_millis(datetime.fromtimestamp(now, UTC)),
-        "x-mws-response-context": context,
-        "date": formatdate(now, usegmt=True),
-    }
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A whole answer: status, body and the MWS headers (plus ``Allow`` on a 405)."""
+
+    status: int
+    body: bytes
+    request_id: str
+    allow: bool = False
+
+    def headers(self) -> list[tuple[bytes, bytes]]:
+        """The headers MWS sends on every answer, errors included (``mws-protocol.md`` §4.2)."""
+        now = time.time()
+        request_id = self.request_id.encode()
+        found = [
+            (b"content-type", b"text/xml"),
+            (b"content-length", str(len(self.body)).encode()),
+            (b"x-mws-request-id", request_id),
+            (b"x-mws-timestamp", xml.iso_millis(datetime.fromtimestamp(now, UTC)).encode()),
+            (b"x-mws-response-context", base64.b64encode(b"ctx:" + request_id)),
+            (b"date", formatdate(now, usegmt=True).encode()),
+        ]
+        if self.allow:
+            found.append((b"allow", ALLOWED.encode()))
+        return found
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Sent straight as ASGI messages: a framework response object costs more than this whole method."""
+        await send({"type": "http.response.start", "status": self.status, "headers": self.headers()})
+        await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else self.body})
 
 
-def error_response(err: MwsError, request_id: str, *, head: bool = False) -> Response:
-    extra = {"allow": ALLOWED} if err.status == 405 else {}
-    body = b"" if head else xml.error(err.code, err.message, err.type, request_id)
-    return Response(body, err.status, headers={**headers(request_id), **extra})
+def error_response(err: MwsError, request_id: str) -> Reply:
+    return Reply(err.status, xml.error(err.code, err.message, err.type, request_id), request_id, err.status == 405)
 
 
 class MwsEndpoint:
@@ -82,10 +97,10 @@ class MwsEndpoint:
         method = scope["method"]
         if method not in ("GET", "POST"):
             err = MwsError("InvalidRequest", f"Method {method} is not allowed; use GET or POST.", 405)
-            await error_response(err, request_id, head=method == "HEAD")(scope, receive, send)
+            await error_response(err, request_id)(scope, receive, send)
             return
         try:
-            body = await self._read_body(Request(scope, receive)) if method == "POST" else None
+            body = await _read_body(receive) if method == "POST" else None
             params = collect(scope.get("query_string", b""), body)
             host = _header(scope, b"host")
             operation = OPERATIONS.get(next((v for k, v in params if k == "Action"), ""))
@@ -100,22 +115,7 @@ class MwsEndpoint:
             response = error_response(internal_error(), request_id)
         await response(scope, receive, send)
 
-    @staticmethod
-    async def _read_body(request: Request) -> bytes:
-        """The body, refused once it passes the size limit (the rest is not read)."""
-        chunks: list[bytes] = []
-        size = 0
-        try:
-            async for chunk in request.stream():
-                size += len(chunk)
-                if size > MAX_BODY:
-                    raise too_large()
-                chunks.append(chunk)
-        except ClientDisconnect as exc:
-            raise MwsError("InputStreamDisconnected", "The request stream was disconnected.") from exc
-        return b"".join(chunks)
-
-    def process(self, method: str, host: str, path: str, pairs: list[tuple[str, str]], request_id: str) -> Response:
+    def process(self, method: str, host: str, path: str, pairs: list[tuple[str, str]], request_id: str) -> Reply:
         """Steps 3 to 11 of §3.5; runs in a worker thread because it talks to the database."""
         try:
             call = self.authenticate(method, host, path, pairs, request_id)
@@ -129,7 +129,7 @@ class MwsEndpoint:
                 raise injected(fault.params)
             result = operation.handler(call)
             body = xml.response(call.action, request_id, result)
-            return Response(body, 200, headers=headers(request_id))
+            return Reply(200, body, request_id)
         except MwsError as err:
             return error_response(err, request_id)
         except DomainError as err:
@@ -152,7 +152,7 @@ class MwsEndpoint:
             raise MwsError("InvalidParameterValue", "Timestamp and Expires must not be used together.")
         seller_id = _seller_id(params)
         access_key = params.require("AWSAccessKeyId")
-        with self.ctx.db.read() as conn:
+        with self.ctx.db.read(snapshot=False) as conn:
             grant = key_grant(conn, access_key, seller_id)
         if grant is None:
             raise MwsError("InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.")
@@ -216,6 +216,23 @@ class MwsEndpoint:
             raise MwsError("RequestExpired", f"Request has expired. Expires date: {expires}")
         if moment > now + MAX_EXPIRES_AHEAD:
             raise MwsError("RequestExpired", f"Request Expires is too far in the future. Expires date: {expires}")
+
+
+async def _read_body(receive: Receive) -> bytes:
+    """The body, refused once it passes the size limit (the rest is not read)."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise MwsError("InputStreamDisconnected", "The request stream was disconnected.")
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise too_large()
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def injected(params: dict[str, object]) -> MwsError:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 from collections.abc import Callable, Iterable, Sequence
 from urllib.parse import quote
 
@@ -19,8 +20,13 @@ SIGNATURE_METHODS = {"HmacSHA256": hashlib.sha256, "HmacSHA1": hashlib.sha1}
 Pairs = Sequence[tuple[str, str]]
 
 
+_UNRESERVED = re.compile("[A-Za-z0-9_.~-]*")
+
+
 def encode(value: str) -> str:
     """RFC 3986 percent-encoding: unreserved characters stay, every other UTF-8 byte is ``%XX``."""
+    if _UNRESERVED.fullmatch(value):  # most names and values: nothing to encode
+        return value
     return quote(value.encode("utf-8"), safe="-_.~")
 
 

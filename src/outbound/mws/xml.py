@@ -2,6 +2,11 @@
 
 Real clients constrain the bytes (``mws-protocol.md`` §4.1, §12): a declaration without ``encoding``, one element
 per line, values as single text nodes, no empty element where an enumeration value is expected.
+
+Responses are built as a small tree of :class:`Element` and written out directly: every element holds either text
+or children, never both, so the indented layout is simple to produce, and doing it here costs a fifth of what lxml's
+element objects and serializer did (``bench/README.md``). The bytes are those lxml's ``pretty_print`` gives for the
+same tree; ``tests/unit/test_xml.py`` compares the two.
 """
 
 from __future__ import annotations
@@ -10,14 +15,29 @@ import re
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from lxml import etree
-
 NS = "http://mws.amazonaws.com/FulfillmentOutboundShipment/2010-10-01/"
 DECLARATION = b'<?xml version="1.0"?>\n'
-_NSMAP: dict[str | None, str] = {None: NS}
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+_SPECIAL = re.compile("[&<>\r]")
 
-Element = etree._Element
+
+class Element:
+    """One element of a response: a tag (in the MWS namespace) with either text or child elements."""
+
+    __slots__ = ("children", "tag", "text")
+
+    def __init__(self, tag: str, text: str | None = None) -> None:
+        self.tag = tag
+        self.text = text
+        self.children: list[Element] = []
+
+    def append(self, child: Element) -> None:
+        self.children.append(child)
+
+    def find(self, tag: str) -> Element | None:
+        """The first child with this tag (tests and handlers that look back into what they built)."""
+        return next((child for child in self.children if child.tag == tag), None)
 
 
 def clean(text: str) -> str:
@@ -25,15 +45,19 @@ def clean(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text)
 
 
+def escape(text: str) -> str:
+    """Text-node escaping, as libxml2 writes it (``&``, ``<``, ``>`` and carriage returns)."""
+    return text.translate(_ESCAPES) if _SPECIAL.search(text) else text
+
+
 def root(tag: str) -> Element:
-    return etree.Element(f"{{{NS}}}{tag}", nsmap=_NSMAP)  # type: ignore[arg-type]
+    return Element(tag)
 
 
 def add(parent: Element, tag: str, text: str | None = None) -> Element:
     """Append ``<tag>text</tag>``; ``text=None`` makes a container (or an empty element)."""
-    child = etree.SubElement(parent, f"{{{NS}}}{tag}")
-    if text is not None:
-        child.text = clean(text)
+    child = Element(tag, None if text is None else clean(text))
+    parent.children.append(child)
     return child
 
 
@@ -55,16 +79,34 @@ def format_value(value: object) -> str:
 
 def iso_seconds(moment: datetime) -> str:
     """UTC, second precision, truncated: an event at 16:40:27.930 is ``16:40:27Z``."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    utc = moment if moment.tzinfo is UTC else moment.astimezone(UTC)
+    return f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}Z"
 
 
 def iso_millis(moment: datetime) -> str:
-    utc = moment.astimezone(UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    utc = moment if moment.tzinfo is UTC else moment.astimezone(UTC)
+    return iso_seconds(utc)[:-1] + f".{utc.microsecond // 1000:03d}Z"
+
+
+def _write(node: Element, indent: str, out: list[str], opening: str | None = None) -> None:
+    head = opening or node.tag
+    if node.children:
+        out.append(f"{indent}<{head}>\n")
+        inner = indent + "  "
+        for child in node.children:
+            _write(child, inner, out)
+        out.append(f"{indent}</{node.tag}>\n")
+    elif node.text is None:
+        out.append(f"{indent}<{head}/>\n")
+    else:
+        out.append(f"{indent}<{head}>{escape(node.text)}</{node.tag}>\n")
 
 
 def serialize(document: Element) -> bytes:
-    return DECLARATION + etree.tostring(document, pretty_print=True, encoding="UTF-8")
+    """The declaration, then the document indented two spaces a level, the namespace declared on the root."""
+    out: list[str] = []
+    _write(document, "", out, f'{document.tag} xmlns="{NS}"')
+    return DECLARATION + "".join(out).encode()
 
 
 def response(action: str, request_id: str, result: Element | None = None) -> bytes:
@@ -78,7 +120,7 @@ def response(action: str, request_id: str, result: Element | None = None) -> byt
 
 def result(action: str) -> Element:
     """A detached ``<{Action}Result>`` for a handler to fill."""
-    return etree.Element(f"{{{NS}}}{action}Result", nsmap=_NSMAP)  # type: ignore[arg-type]
+    return Element(f"{action}Result")
 
 
 def error(code: str, message: str, error_type: str, request_id: str) -> bytes:

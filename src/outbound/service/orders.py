@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
@@ -79,8 +79,16 @@ class CreateOrderRequest:
 
     def fingerprint(self, marketplace_id: str) -> str:
         """A hash of the normalised request: the same order sent twice has the same fingerprint."""
-        content = asdict(replace(self, marketplace_id=marketplace_id))
-        return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
+        content = json.dumps(replace(self, marketplace_id=marketplace_id), sort_keys=True, default=_plain)
+        return hashlib.sha256(content.encode()).hexdigest()
+
+
+def _plain(value: object) -> object:
+    """JSON for the fingerprint: a dataclass as its fields (what ``asdict`` gives, without its deep copies), anything
+    else as text."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: getattr(value, f.name) for f in fields(value)}
+    return str(value)
 
 
 @dataclass(frozen=True)
@@ -375,17 +383,32 @@ def update_fulfillment_order(db: Database, caller: Caller, request: UpdateOrderR
             raise InvalidValue("MarketplaceId", request.marketplace_id)
         if request.shipping_speed == "ScheduledDelivery":
             raise InvalidValue("ShippingSpeedCategory", request.shipping_speed)
-        check_item_currencies(request.items, WORLD.marketplaces[order.marketplace_id].currency)
+        marketplace = WORLD.marketplaces[order.marketplace_id]
+        check_item_currencies(request.items, marketplace.currency)
+        rerouted = _reroutes(order, request)
+        # a short FillAll order turned FillOrKill must be covered now, as Create would demand
+        tightened = request.fulfillment_policy == "FillOrKill" and order.fulfillment_policy != "FillOrKill"
         _apply_order_fields(order, request)
-        reservations = order_store.load_reservations(conn, stored.id)
+        lowered = False
         for n, change in enumerate(request.items, 1):
-            _apply_item_update(conn, stored, reservations, n, change)
+            lowered = _apply_item_update(order, n, change) or lowered
+        if rerouted:
+            _check_new_route(order, marketplace, now)
+        if rerouted or lowered or tightened:
+            _replan(conn, stored, marketplace, now)
         release = request.fulfillment_action == "Ship"
         if release:
             order.fulfillment_action = "Ship"
             order.hold_until = None
         order_store.save_order(conn, stored, next_step_at=now if release else None)
         return order
+
+
+def _reroutes(order: Order, request: UpdateOrderRequest) -> bool:
+    """A new speed or address changes the promise and maybe the centers; resending the current ones changes nothing."""
+    new_speed = request.shipping_speed is not None and request.shipping_speed != order.shipping_speed
+    new_address = request.destination is not None and request.destination.fields != order.destination.fields
+    return new_speed or new_address
 
 
 def _apply_order_fields(order: Order, request: UpdateOrderRequest) -> None:
@@ -407,15 +430,9 @@ def _apply_order_fields(order: Order, request: UpdateOrderRequest) -> None:
         order.notification_emails = list(request.notification_emails)
 
 
-def _apply_item_update(
-    conn: Connection,
-    stored: order_store.StoredOrder,
-    reservations: list[order_store.Reservation],
-    n: int,
-    change: ItemUpdate,
-) -> None:
+def _apply_item_update(order: Order, n: int, change: ItemUpdate) -> bool:
+    """Apply one line's changes to the order; True when its quantity went down (the stock follows in ``_replan``)."""
     prefix = f"Items.member.{n}."
-    order = stored.order
     item = order.item(change.item_id)
     if item is None:
         raise InvalidValue(prefix + "SellerFulfillmentOrderItemId", change.item_id)
@@ -428,17 +445,7 @@ def _apply_item_update(
             raise InvalidValue(prefix + name, sent, "a line's SKU cannot change")
     if not 0 < change.quantity <= item.quantity:
         raise InvalidValue(prefix + "Quantity", str(change.quantity))
-    line = order.items.index(item)
-    line_held = [r for r in reservations if r.line == line]
-    # units held beyond the new quantity go back; a short FillAll/FillAllAvailable line may hold fewer than it asks
-    surplus = sum(r.quantity for r in line_held) - change.quantity
-    for held in sorted(line_held, key=lambda r: r.fc_code, reverse=True):
-        if surplus <= 0:
-            break
-        give_back = min(surplus, held.quantity)
-        stock_store.release(conn, order.seller_id, held.seller_sku, held.fc_code, give_back)
-        order_store.set_reservation(conn, stored.id, replace(held, quantity=held.quantity - give_back))
-        surplus -= give_back
+    lowered = change.quantity < item.quantity
     item.quantity = change.quantity
     for attribute in (
         "gift_message",
@@ -450,3 +457,81 @@ def _apply_item_update(
         value = getattr(change, attribute)
         if value is not None:
             setattr(item, attribute, value)
+    return lowered
+
+
+def _as_request(order: Order) -> CreateOrderRequest:
+    """The order as it stands, as the CreateFulfillmentOrder that would create it: Create's checks and planning then
+    apply unchanged (errors name the lines as Create numbers them, ``Items.member.<line>``)."""
+    items = tuple(
+        ItemRequest(
+            seller_sku=i.seller_sku,
+            item_id=i.item_id,
+            quantity=i.open_quantity,
+            per_unit_declared_value=i.per_unit_declared_value,
+            per_unit_price=i.per_unit_price,
+            per_unit_tax=i.per_unit_tax,
+        )
+        for i in order.items
+    )
+    return CreateOrderRequest(
+        seller_order_id=order.seller_order_id,
+        displayable_order_id=order.displayable_order_id,
+        displayable_order_at=order.displayable_order_at,
+        displayable_order_comment=order.displayable_order_comment,
+        shipping_speed=order.shipping_speed,
+        destination=order.destination,
+        items=items,
+        marketplace_id=order.marketplace_id,
+        delivery_window=order.delivery_window,
+        fulfillment_action=order.fulfillment_action,
+        fulfillment_policy=order.fulfillment_policy,
+        fulfillment_method=order.fulfillment_method,
+        cod=order.cod,
+    )
+
+
+def _check_new_route(order: Order, marketplace: Marketplace, now: datetime) -> None:
+    """A new speed or address must pass what Create checks for them (export, declared values, JP-only rules)."""
+    if order.delivery_window is not None and order.shipping_speed != "ScheduledDelivery":
+        # Create refuses a DeliveryWindow with another speed, and an update cannot drop the window
+        raise InvalidValue("ShippingSpeedCategory", order.shipping_speed, "the order has a DeliveryWindow")
+    _check_marketplace_rules(_as_request(order), marketplace, now)
+
+
+def _replan(conn: Connection, stored: order_store.StoredOrder, marketplace: Marketplace, now: datetime) -> None:
+    """Plan the updated order afresh, as Create would plan it at ``now``: its units go back to the seller's stock,
+    are allocated again for the new speed, address and quantities, and reserved; the lines get Create's promises.
+
+    The policy decides as in Create (FillOrKill refuses a short plan); a refusal raises, so the caller's transaction
+    rolls back and the order and the stock stay as they were.
+    """
+    order = stored.order
+    wanted = _as_request(order).items
+    # Lock the stock rows first, in the order Create locks them (SKU, center), then write: a concurrent Create
+    # or update waits for this one instead of deadlocking with it (PostgreSQL; SQLite has one writer at a time).
+    stock_store.stock(conn, order.seller_id, (i.seller_sku for i in wanted), lock=True)
+    held = {(r.line, r.fc_code): r for r in order_store.load_reservations(conn, stored.id)}
+    for r in held.values():
+        stock_store.release(conn, order.seller_id, r.seller_sku, r.fc_code, r.quantity)
+    plan = plan_order(conn, order.seller_id, wanted, order.destination, marketplace, lock=True)
+    if not plan.shipments:
+        raise InsufficientStock("AllQuantityZero", "")
+    if plan.short and order.fulfillment_policy == "FillOrKill":
+        raise InsufficientStock("InsufficientInventory", "Items")
+    lines = {item.item_id: n for n, item in enumerate(order.items)}
+    fresh: dict[tuple[int, str], order_store.Reservation] = {}
+    for shipment in plan.shipments:
+        for pick in shipment.picks:
+            if not stock_store.reserve(conn, order.seller_id, pick.sku, shipment.fc_code, pick.quantity):
+                raise InsufficientStock("InsufficientInventory", "Items")  # stock moved under us: nothing kept
+            line = lines[pick.item_id]
+            fresh[(line, shipment.fc_code)] = order_store.Reservation(line, shipment.fc_code, pick.sku, pick.quantity)
+    for key, old in held.items():  # one row per line and center: rewrite only the rows that differ
+        new = fresh.get(key)
+        if new is None or new.quantity != old.quantity:
+            order_store.set_reservation(conn, stored.id, new or replace(old, quantity=0))
+    order_store.insert_reservations(conn, stored.id, [r for key, r in fresh.items() if key not in held])
+    for item in order.items:  # _apply_promises keeps the latest date it has seen: start from none, as Create does
+        item.estimated_ship_at = item.estimated_arrival_at = None
+    _apply_promises(order, plan, marketplace, now)

@@ -25,7 +25,7 @@ class ServiceStatus:
 
 
 def get_service_status(db: Database, now: datetime | None = None) -> ServiceStatus:
-    with db.read() as conn:
+    with db.read(snapshot=False) as conn:
         stored = store.load(conn)
     moment = now or datetime.now(UTC)
     if stored is None:

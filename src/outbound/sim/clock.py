@@ -13,6 +13,7 @@ from typing import Protocol
 from sqlalchemy import Connection, select, update
 
 from outbound.store import Database
+from outbound.store.prepared import Query
 from outbound.store.schema import sim_clock
 
 _ROW = 1
@@ -34,7 +35,7 @@ class VirtualClock:
         self.db = db
 
     def now(self) -> datetime:
-        with self.db.read() as conn:
+        with self.db.read(snapshot=False) as conn:
             current = read(conn)
         if current is not None:
             return current
@@ -49,9 +50,12 @@ class VirtualClock:
             conn.execute(update(sim_clock).where(sim_clock.c.id == _ROW).values(now=moment))
 
 
+_NOW = Query(select(sim_clock.c.now).where(sim_clock.c.id == _ROW))  # read by every request in virtual mode
+
+
 def read(conn: Connection) -> datetime | None:
-    value: datetime | None = conn.execute(select(sim_clock.c.now).where(sim_clock.c.id == _ROW)).scalar()
-    return value
+    row = _NOW.first(conn)
+    return None if row is None else row.now
 
 
 def start(conn: Connection) -> datetime:

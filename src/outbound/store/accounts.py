@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, and_, bindparam, exists, select
 
+from outbound.store.prepared import Query
 from outbound.store.schema import access_keys, grants, scenarios, seller_marketplaces, sellers
 
 
@@ -21,8 +22,8 @@ class KeyGrant:
     has_faults: bool = False  # a fault scenario is set for the seller: look it up (most requests need not)
 
 
-# Built once: the request path runs it for every call, and a prepared statement skips SQLAlchemy's compile step.
-_KEY_GRANT = (
+# Built once and run at the driver level (``store/prepared.py``): the request path runs it for every call.
+_KEY_GRANT = Query(
     select(
         access_keys.c.secret_key,
         grants.c.seller_id,
@@ -43,7 +44,7 @@ _KEY_GRANT = (
 def key_grant(conn: Connection, access_key: str, seller_id: str | None) -> KeyGrant | None:
     """One query: the key's secret, its grant for the seller if any, and whether faults are set for the seller.
     ``None`` for an unknown key."""
-    row = conn.execute(_KEY_GRANT, {"key": access_key, "seller": seller_id or ""}).first()
+    row = _KEY_GRANT.first(conn, {"key": access_key, "seller": seller_id or ""})
     if row is None:
         return None
     return KeyGrant(
@@ -65,13 +66,13 @@ def add_marketplaces(conn: Connection, seller_id: str, marketplace_ids: list[str
         conn.execute(seller_marketplaces.insert(), [{"seller_id": seller_id, "marketplace_id": m} for m in fresh])
 
 
-_MARKETPLACES = select(seller_marketplaces.c.marketplace_id).where(
-    seller_marketplaces.c.seller_id == bindparam("seller")
+_MARKETPLACES = Query(  # every create and preview
+    select(seller_marketplaces.c.marketplace_id).where(seller_marketplaces.c.seller_id == bindparam("seller"))
 )
 
 
 def marketplaces_of(conn: Connection, seller_id: str) -> list[str]:
-    return list(conn.scalars(_MARKETPLACES, {"seller": seller_id}))
+    return [row.marketplace_id for row in _MARKETPLACES.all(conn, {"seller": seller_id})]
 
 
 def upsert_key(conn: Connection, access_key: str, secret_key: str, now: datetime) -> None:

@@ -46,6 +46,10 @@ class Database:
         self._reader: Engine = (
             self.engine if self.is_sqlite else self.engine.execution_options(isolation_level="AUTOCOMMIT")
         )
+        # one statement needs no transaction around it; on SQLite the begin listener then emits no BEGIN (not the
+        # AUTOCOMMIT isolation level: resetting it on the pooled connection would turn the driver's own
+        # transaction handling back on)
+        self._single: Engine = self.engine.execution_options(outbound_single=True) if self.is_sqlite else self._reader
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin_immediate)
@@ -57,11 +61,12 @@ class Database:
             yield conn
 
     @contextmanager
-    def read(self) -> Iterator[Connection]:
+    def read(self, *, snapshot: bool = True) -> Iterator[Connection]:
         """Reading: on SQLite one snapshot that does not take the write lock, so reads run beside a writer; on
-        PostgreSQL plain autocommit statements."""
-        with self._reader.connect() as conn:
-            if not self.is_sqlite:
+        PostgreSQL plain autocommit statements. ``snapshot=False`` is for a single statement, which is consistent
+        on its own: on SQLite it then runs without the ``BEGIN`` and ``COMMIT`` around it."""
+        with (self._reader if snapshot else self._single).connect() as conn:
+            if not self.is_sqlite or not snapshot:
                 yield conn
                 return
             conn.execution_options(outbound_read=True)
@@ -95,4 +100,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 def _sqlite_begin_immediate(conn: Connection) -> None:
     """Writers take SQLite's lock up front: one at a time, no deadlock-prone lock upgrades mid-transaction."""
-    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("outbound_read") else "BEGIN IMMEDIATE")
+    options = conn.get_execution_options()
+    if options.get("outbound_single"):
+        return  # a single-statement read: SQLite runs it in a transaction of its own
+    conn.exec_driver_sql("BEGIN" if options.get("outbound_read") else "BEGIN IMMEDIATE")

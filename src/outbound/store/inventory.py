@@ -101,23 +101,33 @@ def stock(
     return result
 
 
+_ROW = and_(
+    inventory.c.seller_id == bindparam("seller"),
+    inventory.c.seller_sku == bindparam("sku"),
+    inventory.c.fc_code == bindparam("fc"),
+)
+# Built once: every create reserves and every cancel releases
+_RESERVE = (
+    inventory.update()
+    .where(_ROW, inventory.c.sellable >= bindparam("units"))
+    .values(sellable=inventory.c.sellable - bindparam("units"), reserved=inventory.c.reserved + bindparam("units"))
+)
+_RELEASE = (
+    inventory.update()
+    .where(_ROW)
+    .values(sellable=inventory.c.sellable + bindparam("units"), reserved=inventory.c.reserved - bindparam("units"))
+)
+
+
 def reserve(conn: Connection, seller_id: str, seller_sku: str, fc_code: str, quantity: int) -> bool:
     """Move free units to reserved; False (nothing changed) when fewer than ``quantity`` are free."""
-    result = conn.execute(
-        inventory.update()
-        .where(_where(seller_id, seller_sku, fc_code), inventory.c.sellable >= quantity)
-        .values(sellable=inventory.c.sellable - quantity, reserved=inventory.c.reserved + quantity)
-    )
+    result = conn.execute(_RESERVE, {"seller": seller_id, "sku": seller_sku, "fc": fc_code, "units": quantity})
     return result.rowcount == 1
 
 
 def release(conn: Connection, seller_id: str, seller_sku: str, fc_code: str, quantity: int) -> None:
     """Give reserved units back to the free stock (cancel, lowered quantity)."""
-    conn.execute(
-        inventory.update()
-        .where(_where(seller_id, seller_sku, fc_code))
-        .values(sellable=inventory.c.sellable + quantity, reserved=inventory.c.reserved - quantity)
-    )
+    conn.execute(_RELEASE, {"seller": seller_id, "sku": seller_sku, "fc": fc_code, "units": quantity})
 
 
 def levels(conn: Connection, seller_id: str, seller_sku: str | None = None) -> list[tuple[str, str, int, int]]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, insert, or_, select, update
 
 from outbound.domain.orders import (
     Address,
@@ -27,6 +27,7 @@ from outbound.domain.orders import (
     Shipment,
     ShipmentItem,
 )
+from outbound.store.prepared import Query, fetch
 from outbound.store.schema import (
     order_items,
     orders,
@@ -146,7 +147,7 @@ def item_values(order_id: int, line: int, item: OrderItem) -> dict[str, Any]:
     }
 
 
-def order_from(row: Row[Any], items: list[OrderItem]) -> Order:
+def order_from(row: Any, items: list[OrderItem]) -> Order:
     window = None
     if row.delivery_window_start is not None and row.delivery_window_end is not None:
         window = DeliveryWindow(row.delivery_window_start, row.delivery_window_end)
@@ -174,7 +175,7 @@ def order_from(row: Row[Any], items: list[OrderItem]) -> Order:
     )
 
 
-def item_from(row: Row[Any]) -> OrderItem:
+def item_from(row: Any) -> OrderItem:
     money = json.loads(row.money) if row.money else {}
     return OrderItem(
         seller_sku=row.seller_sku,
@@ -197,20 +198,20 @@ def item_from(row: Row[Any]) -> OrderItem:
 # ----------------------------------------------------------------------------------------------- writes
 
 
+_INSERT_ORDER = insert(orders).returning(orders.c.id)  # built once: CreateFulfillmentOrder runs it every call
+_INSERT_ITEMS = insert(order_items)
+
+
 def insert_order(conn: Connection, order: Order, request_hash: str, next_step_at: datetime | None) -> int:
     values = order_values(order)
-    order_id = conn.execute(
-        insert(orders)
-        .values(
-            seller_id=order.seller_id,
-            seller_order_id=order.seller_order_id,
-            request_hash=request_hash,
-            next_step_at=next_step_at,
-            **values,
-        )
-        .returning(orders.c.id)
-    ).scalar_one()
-    conn.execute(insert(order_items), [item_values(order_id, n, item) for n, item in enumerate(order.items)])
+    values.update(
+        seller_id=order.seller_id,
+        seller_order_id=order.seller_order_id,
+        request_hash=request_hash,
+        next_step_at=next_step_at,
+    )
+    order_id = conn.execute(_INSERT_ORDER, values).scalar_one()
+    conn.execute(_INSERT_ITEMS, [item_values(order_id, n, item) for n, item in enumerate(order.items)])
     return int(order_id)
 
 
@@ -364,10 +365,42 @@ def insert_return_item(conn: Connection, order_id: int, item: ReturnItem) -> Non
 # ----------------------------------------------------------------------------------------------- reads
 
 
-# Built once: GetFulfillmentOrder and the services run these on every call.
-_ORDER = select(orders).where(orders.c.seller_id == bindparam("seller"), orders.c.seller_order_id == bindparam("order"))
-_ORDER_LOCKED = _ORDER.with_for_update()
-_ITEMS = select(order_items).where(order_items.c.order_id == bindparam("order_id")).order_by(order_items.c.line)
+# Built once and run at the driver level (``store/prepared.py``): GetFulfillmentOrder and the services read orders
+# on every call. Each child query finds the order by its key too, so all of them go to PostgreSQL in one round trip.
+_KEY = and_(orders.c.seller_id == bindparam("seller"), orders.c.seller_order_id == bindparam("order"))
+_ORDER_ID = select(orders.c.id).where(_KEY).scalar_subquery()
+_ORDER = Query(select(orders).where(_KEY))
+_ORDER_LOCKED = Query(select(orders).where(_KEY).with_for_update())
+_ITEMS = Query(select(order_items).where(order_items.c.order_id == _ORDER_ID).order_by(order_items.c.line))
+_OWN_SHIPMENT = shipments.c.order_id == _ORDER_ID
+_ORDER_SHIPMENTS = Query(select(shipments).where(_OWN_SHIPMENT).order_by(shipments.c.id))
+_ORDER_SHIPMENT_ITEMS = Query(
+    select(shipment_items)
+    .join(shipments, shipments.c.id == shipment_items.c.shipment_id)
+    .where(_OWN_SHIPMENT)
+    .order_by(shipment_items.c.shipment_id, shipment_items.c.position)
+)
+_PACKAGE_COLUMNS = (  # not the journey: GetPackageTrackingDetails reads that
+    packages.c.package_number,
+    packages.c.shipment_id,
+    packages.c.carrier_code,
+    packages.c.tracking_number,
+    packages.c.estimated_arrival_at,
+)
+_ORDER_PACKAGES = Query(
+    select(*_PACKAGE_COLUMNS)
+    .join(shipments, shipments.c.id == packages.c.shipment_id)
+    .where(_OWN_SHIPMENT)
+    .order_by(packages.c.package_number)
+)
+_RETURNS = Query(select(return_items).where(return_items.c.order_id == _ORDER_ID).order_by(return_items.c.id))
+_AUTHORIZATIONS = Query(
+    select(return_authorizations)
+    .where(return_authorizations.c.order_id == _ORDER_ID)
+    .order_by(return_authorizations.c.id)
+)
+_CHILDREN = (_ORDER_SHIPMENTS, _ORDER_SHIPMENT_ITEMS, _ORDER_PACKAGES, _RETURNS, _AUTHORIZATIONS)
+# the lifecycle engine's batches: the shipments of many orders at once
 _SHIPMENTS = (
     select(shipments).where(shipments.c.order_id.in_(bindparam("ids", expanding=True))).order_by(shipments.c.id)
 )
@@ -376,22 +409,10 @@ _SHIPMENT_ITEMS = (
     .where(shipment_items.c.shipment_id.in_(bindparam("ids", expanding=True)))
     .order_by(shipment_items.c.shipment_id, shipment_items.c.position)
 )
-_PACKAGES = (  # not the journey: GetPackageTrackingDetails reads that
-    select(
-        packages.c.package_number,
-        packages.c.shipment_id,
-        packages.c.carrier_code,
-        packages.c.tracking_number,
-        packages.c.estimated_arrival_at,
-    )
+_PACKAGES = (
+    select(*_PACKAGE_COLUMNS)
     .where(packages.c.shipment_id.in_(bindparam("ids", expanding=True)))
     .order_by(packages.c.package_number)
-)
-_RETURNS = select(return_items).where(return_items.c.order_id == bindparam("order_id")).order_by(return_items.c.id)
-_AUTHORIZATIONS = (
-    select(return_authorizations)
-    .where(return_authorizations.c.order_id == bindparam("order_id"))
-    .order_by(return_authorizations.c.id)
 )
 
 
@@ -399,14 +420,23 @@ def load_order(
     conn: Connection, seller_id: str, seller_order_id: str, *, lock: bool = False, children: bool = True
 ) -> StoredOrder | None:
     """The seller's order with this SellerFulfillmentOrderId (another seller's is simply not found)."""
-    row = conn.execute(_ORDER_LOCKED if lock else _ORDER, {"seller": seller_id, "order": seller_order_id}).first()
-    if row is None:
+    key = {"seller": seller_id, "order": seller_order_id}
+    wanted = (_ORDER_LOCKED if lock else _ORDER, _ITEMS, *(_CHILDREN if children else ()))
+    found = fetch(conn, *((query, key) for query in wanted))
+    if not found[0]:
         return None
-    order = order_from(row, [item_from(r) for r in conn.execute(_ITEMS, {"order_id": row.id})])
+    row, lines = found[0][0], found[1]
+    order = order_from(row, [item_from(r) for r in lines])
     if children:
-        order.shipments = [shipment for _, shipment in load_shipments(conn, [row.id]).get(row.id, [])]
-        order.returns = _load_returns(conn, row.id)
-        order.authorizations = _load_authorizations(conn, row.id)
+        shipment_rows, item_rows, package_rows, return_rows, authorization_rows = found[2:]
+        if shipment_rows:
+            built = _shipments_from(shipment_rows, item_rows, package_rows)
+            order.shipments = [shipment for _, shipment in built[row.id]]
+        order.returns = [_return_from(r) for r in return_rows]
+        order.authorizations = [
+            ReturnAuthorization(r.authorization_id, r.fc_code, Address(json.loads(r.address)), r.rma_id, r.rma_url)
+            for r in authorization_rows
+        ]
     return StoredOrder(row.id, order, row.request_hash)
 
 
@@ -416,11 +446,19 @@ def load_shipments(conn: Connection, order_ids: Sequence[int]) -> dict[int, list
     if not rows:
         return {}
     ids = [r.id for r in rows]
-    items: dict[int, list[ShipmentItem]] = {i: [] for i in ids}
-    for r in conn.execute(_SHIPMENT_ITEMS, {"ids": ids}):
+    return _shipments_from(
+        rows, conn.execute(_SHIPMENT_ITEMS, {"ids": ids}).all(), conn.execute(_PACKAGES, {"ids": ids}).all()
+    )
+
+
+def _shipments_from(
+    rows: Sequence[Any], item_rows: Sequence[Any], package_rows: Sequence[Any]
+) -> dict[int, list[tuple[int, Shipment]]]:
+    items: dict[int, list[ShipmentItem]] = {r.id: [] for r in rows}
+    for r in item_rows:
         items[r.shipment_id].append(ShipmentItem(r.seller_sku, r.item_id, r.quantity, r.package_number))
-    boxes: dict[int, list[Package]] = {i: [] for i in ids}
-    for r in conn.execute(_PACKAGES, {"ids": ids}):
+    boxes: dict[int, list[Package]] = {r.id: [] for r in rows}
+    for r in package_rows:
         boxes[r.shipment_id].append(
             Package(r.package_number, r.carrier_code, r.tracking_number, r.estimated_arrival_at)
         )
@@ -433,30 +471,20 @@ def load_shipments(conn: Connection, order_ids: Sequence[int]) -> dict[int, list
     return found
 
 
-def _load_returns(conn: Connection, order_id: int) -> list[ReturnItem]:
-    return [
-        ReturnItem(
-            seller_return_item_id=r.seller_return_item_id,
-            item_id=r.item_id,
-            amazon_shipment_id=r.amazon_shipment_id,
-            seller_reason_code=r.seller_reason_code,
-            status=r.status,
-            status_changed_at=r.status_changed_at,
-            authorization_id=r.authorization_id,
-            comment=r.comment,
-            amazon_reason_code=r.amazon_reason_code,
-            received_condition=r.received_condition,
-            fc_code=r.fc_code,
-        )
-        for r in conn.execute(_RETURNS, {"order_id": order_id})
-    ]
-
-
-def _load_authorizations(conn: Connection, order_id: int) -> list[ReturnAuthorization]:
-    return [
-        ReturnAuthorization(r.authorization_id, r.fc_code, Address(json.loads(r.address)), r.rma_id, r.rma_url)
-        for r in conn.execute(_AUTHORIZATIONS, {"order_id": order_id})
-    ]
+def _return_from(r: Any) -> ReturnItem:
+    return ReturnItem(
+        seller_return_item_id=r.seller_return_item_id,
+        item_id=r.item_id,
+        amazon_shipment_id=r.amazon_shipment_id,
+        seller_reason_code=r.seller_reason_code,
+        status=r.status,
+        status_changed_at=r.status_changed_at,
+        authorization_id=r.authorization_id,
+        comment=r.comment,
+        amazon_reason_code=r.amazon_reason_code,
+        received_condition=r.received_condition,
+        fc_code=r.fc_code,
+    )
 
 
 def list_orders(

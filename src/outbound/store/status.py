@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select
 
+from outbound.store.prepared import Query
 from outbound.store.schema import service_status
 
 _ROW = 1
@@ -20,11 +21,11 @@ class StoredStatus:
     updated_at: datetime
 
 
-_LOAD = select(service_status).where(service_status.c.id == _ROW)
+_LOAD = Query(select(service_status).where(service_status.c.id == _ROW))  # every GetServiceStatus
 
 
 def load(conn: Connection) -> StoredStatus | None:
-    row = conn.execute(_LOAD).first()
+    row = _LOAD.first(conn)
     if row is None:
         return None
     return StoredStatus(row.status, row.message_id, row.message, row.updated_at)
