@@ -417,6 +417,42 @@ def test_json_round_trip(force: str) -> None:
     assert journey_from_json(text) == j
 
 
+def inputs(seed: str, force: str | None = None, rates: Rates = tracking.DEFAULT_RATES) -> tracking.JourneyInputs:
+    window = the_promise()
+    return tracking.JourneyInputs(
+        seed,
+        window.earliest_ship + timedelta(hours=14, microseconds=123456),
+        "BFI4",
+        "New York",
+        "NY",
+        "US",
+        geo.destination_point("US", "NY", "10001"),
+        window.latest_arrival,
+        rates,
+        force,
+        earliest_arrival=window.earliest_arrival,
+    )
+
+
+@pytest.mark.parametrize("force", [None, *sorted(FORCED_FINAL)])
+def test_stored_inputs_give_the_journey_planning_at_ship_time_gives(force: str | None) -> None:
+    """The engine stores what a journey is planned from; reading it plans the very journey, with the same
+    estimate, so GetPackageTrackingDetails cannot tell the difference."""
+    for n in range(40):
+        given = inputs(f"A2NKEXAMPLEF53/ORDER-{n}/DnMDLWJWN/0", force)
+        planned = given.plan()
+        text = tracking.inputs_to_json(given)
+        assert json.loads(text)["v"] == tracking.INPUTS_VERSION
+        assert journey_from_json(text) == planned
+        assert given.estimated_arrival() == estimated_arrival(planned)
+
+
+def test_stored_inputs_keep_the_rates_and_a_missing_window() -> None:
+    given = inputs("seed/1", rates=Rates(delay=0.5, lost=0.2))._replace(earliest_arrival=None, destination_point=None)
+    assert journey_from_json(tracking.inputs_to_json(given)) == given.plan()
+    assert "rates" not in json.loads(tracking.inputs_to_json(inputs("seed/1")))  # the defaults are left out
+
+
 def test_json_of_an_unknown_version_is_refused() -> None:
     text = journey_to_json(journey(15)[0]).replace('"v":1', '"v":99')
     with pytest.raises(ValueError):

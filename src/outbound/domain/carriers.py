@@ -29,7 +29,7 @@ import re
 import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from urllib.parse import urlsplit
 
 from outbound.domain.geo import COUNTRY_POINTS, distance_km
@@ -152,6 +152,7 @@ def nearest_market_with_carriers(country: str) -> str:
     return min(markets, key=lambda m: (distance(m), m))
 
 
+@lru_cache(maxsize=1024)  # pure: asked for every shipment
 def carriers_for(marketplace_country: str, speed: str, origin_country: str | None = None) -> tuple[Carrier, ...]:
     """The carriers that may take a package of a marketplace (key ``UK`` or ISO ``GB``) at a speed. Never empty.
 
@@ -220,14 +221,16 @@ def mod7_check_digit(digits: str) -> str:
 
 
 def _digits(rng: random.Random, count: int, first_nonzero: bool = False) -> str:
-    text = "".join(rng.choice(string.digits) for _ in range(count))
+    choice = rng.choice
+    text = "".join([choice(string.digits) for _ in range(count)])
     if first_nonzero and count and text[0] == "0":
         text = rng.choice("123456789") + text[1:]
     return text
 
 
 def _letters(rng: random.Random, count: int) -> str:
-    return "".join(rng.choice(string.ascii_uppercase) for _ in range(count))
+    choice = rng.choice
+    return "".join([choice(string.ascii_uppercase) for _ in range(count)])
 
 
 UPS_SERVICES: Mapping[str, tuple[str, ...]] = {
@@ -239,7 +242,8 @@ UPS_SERVICES: Mapping[str, tuple[str, ...]] = {
 
 
 def _ups(rng: random.Random, speed: str | None) -> str:
-    shipper = "".join(rng.choice(string.digits + string.ascii_uppercase) for _ in range(6))
+    choice = rng.choice
+    shipper = "".join([choice(string.digits + string.ascii_uppercase) for _ in range(6)])
     body = shipper + rng.choice(UPS_SERVICES.get(speed or "Standard", ("03",))) + _digits(rng, 7)
     return "1Z" + body + ups_check_digit(body)
 

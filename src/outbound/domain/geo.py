@@ -535,6 +535,7 @@ ES_PROVINCES: Mapping[str, Point] = {
 # ----------------------------------------------------------------------------------------------------- lookup
 
 
+@lru_cache(maxsize=4096)  # pure and asked at every allocation and shipment; folding the names is the slow part
 def destination_point(country_code: str, state_or_province: str | None, postal_code: str | None) -> Point | None:
     """A coarse location for a destination address, or ``None`` when the country is unknown.
 

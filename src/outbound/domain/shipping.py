@@ -47,7 +47,8 @@ def rng_for(seller_id: str, seller_order_id: str, step: str) -> random.Random:
 
 def shipment_id(rng: random.Random) -> str:
     """An AmazonShipmentId in the style of real ones (``DnMDLWJWN``): nine consonant letters."""
-    return "D" + "".join(rng.choice(SHIPMENT_ID_ALPHABET) for _ in range(8))
+    choice = rng.choice
+    return "D" + "".join([choice(SHIPMENT_ID_ALPHABET) for _ in range(8)])
 
 
 def package_number(shipment_row_id: int, index: int) -> int:

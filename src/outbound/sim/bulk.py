@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, update
+from sqlalchemy import insert, text, update
 
 from outbound.store import Database
 from outbound.store.schema import inventory, order_items, orders, reservations
@@ -100,4 +100,9 @@ def bulk_orders(
                     {"order_id": order_id, "line": 0, "fc_code": fc_code, "seller_sku": sku, "quantity": 1}
                     for order_id in ids
                 ],
+            )
+    if not db.is_sqlite:  # the planner's statistics, so the engine's due query seeks its index instead of sorting
+        with db.engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT").execute(
+                text("ANALYZE orders, order_items, reservations")
             )

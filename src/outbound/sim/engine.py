@@ -5,8 +5,9 @@ tracking journey; the units leave the inventory) → COMPLETE or COMPLETE_PARTIA
 weeks; FillAll orders short of stock wait for it. Every order carries the time of its next step; a step runs at
 that time (``due_at``), so advancing a virtual clock by days replays each step at the moment it fell due.
 
-Several engines may share one PostgreSQL database: each batch is claimed with ``FOR UPDATE SKIP LOCKED`` and
-applied in the same transaction, so no step runs twice and none is skipped.
+Several engines may share one PostgreSQL database: each batch is claimed with ``FOR NO KEY UPDATE SKIP LOCKED`` and
+applied in the same transaction, so no step runs twice and none is skipped. A batch is read and written in a few
+statements (``store/batch.py``); a package's journey is stored as what it is planned from and planned when read.
 """
 
 from __future__ import annotations
@@ -47,7 +48,11 @@ from outbound.store import lifecycle as store
 from outbound.store import orders as order_store
 
 log = logging.getLogger(__name__)
-BATCH = 1000
+BATCH = 1000  # steps per transaction on the real clock: short transactions, orders locked briefly
+# catching up a virtual clock: bigger transactions (a commit costs milliseconds); on PostgreSQL small enough that
+# workers catching up together still share the work batch by batch
+REPLAY_BATCH = {"sqlite": 5000, "postgresql": 2000}
+CHUNK = 250  # steps whose writes are sent together while the batch goes on
 
 
 @dataclass
@@ -64,24 +69,22 @@ class Engine:
         With ``replay`` (virtual clock) each step runs at the time it fell due; otherwise at ``now``.
         """
         with self.db.transaction() as conn:
-            due = store.due_orders(conn, now, limit, skip_locked=not self.db.is_sqlite)
+            due = batch.claim(conn, now, limit, lock=not self.db.is_sqlite)
             if due:
-                loaded = batch.load(conn, [d.order_id for d in due])
-                steering = scenarios.for_orders(conn, [(d.seller_id, d.seller_order_id) for d in due])
-                writes = batch.Writes()
-                for item in due:
-                    key = (item.seller_id, item.seller_order_id)
-                    self._step(
-                        conn, loaded[item.order_id], steering.get(key, []), writes, item.due_at if replay else now
-                    )
-                writes.flush(conn)
+                steering = scenarios.for_orders(conn, due.keys())
+                with batch.Writes(conn) as writes:
+                    for n, (key, loaded) in enumerate(zip(due.keys(), due, strict=True), start=1):
+                        self._step(conn, loaded, steering.get(key, []), writes, loaded.due_at if replay else now)
+                        if n % CHUNK == 0:
+                            writes.send(conn)  # PostgreSQL writes these while the next steps are computed
+                    writes.flush(conn)
             return len(due) + process_due_returns(conn, now, limit, replay=replay)  # issue 6: returned units due
 
     def run_until(self, target: datetime) -> int:
         """Every step due at or before ``target``, batch after batch, in time order (the virtual clock)."""
         total = 0
         while True:
-            applied = self.run_due(target, replay=True)
+            applied = self.run_due(target, REPLAY_BATCH.get(self.db.engine.dialect.name, BATCH), replay=True)
             total += applied
             if applied == 0:
                 return total
@@ -102,7 +105,8 @@ class Engine:
         writes: batch.Writes,
         now: datetime,
     ) -> None:
-        timings = self.timings.scaled(scenarios.multiplier(found))
+        multiplier = scenarios.multiplier(found)
+        timings = self.timings.scaled(multiplier) if multiplier != 1 else self.timings
         forced = scenarios.first(found, "force_status")
         order = loaded.order
         step = Step(self, conn, loaded, writes, now, timings)
@@ -117,10 +121,10 @@ class Engine:
             next_at = step.processing(found)
         else:
             next_at = None
-        writes.save(loaded.id, order, next_at)
+        writes.save(loaded, next_at)
 
 
-@dataclass
+@dataclass(slots=True)
 class Step:
     """One order's step: reads the loaded order, records its changes in the batch's writes."""
 
@@ -227,6 +231,7 @@ class Step:
         short = self.unreserved()
         if not short or order.fulfillment_policy == "FillOrKill":
             return
+        self.writes.settle()  # the statements below need the connection to themselves
         marketplace = WORLD.marketplaces[order.marketplace_id]
         skus = {item.item_id: item.seller_sku for item in order.items}
         lines = [allocation.Line(item_id, skus[item_id], units) for item_id, units in short.items()]
@@ -294,27 +299,28 @@ class Step:
             "State": destination.get("StateOrProvinceCode") or "",
             "Country": destination.country_code,
         }
+        point = destination.point()
         rows = []
         for index in range(boxes):
             number = shipping.package_number(row_id, index)
-            journey = tracking.plan_journey(  # seeded by the order's identity, not by the store's row ids
+            journey = tracking.JourneyInputs(  # seeded by the order's identity, not by the store's row ids
                 f"{order.seller_id}/{order.seller_order_id}/{shipment.amazon_shipment_id}/{index}",
                 ship_at,
-                center,
+                center.code,
                 destination.get("City"),
                 destination.get("StateOrProvinceCode"),
                 destination.country_code,
-                destination.point(),
+                point,
                 promised,
                 self.engine.rates,
                 force=outcome,
                 earliest_arrival=order.delivery_window.start if order.delivery_window else None,
             )
             number_text = carriers.tracking_number(carrier, rng, order.shipping_speed)
-            estimate = tracking.estimated_arrival(journey)
+            estimate = journey.estimated_arrival()
             rows.append(
                 store.PackageRow(
-                    number, carrier.code, number_text, ship_at, estimate, tracking.journey_to_json(journey), ship_to
+                    number, carrier.code, number_text, ship_at, estimate, tracking.inputs_to_json(journey), ship_to
                 )
             )
             shipment.packages.append(Package(number, carrier.code, number_text, estimate))

@@ -1,24 +1,31 @@
-"""Loading and writing a batch of orders at once, for the lifecycle engine.
+"""Claiming, loading and writing a batch of orders at once, for the lifecycle engine.
 
-A batch of due orders is read with a handful of ``IN (...)`` queries and its changes are written back with
-``executemany`` statements, stock changes summed per SKU and center: the engine's cost per step stays a few rows,
-not a few round trips.
+A batch of due orders is claimed and read by one query (on PostgreSQL ``FOR NO KEY UPDATE SKIP LOCKED``), its
+lines, reservations and shipments by a few queries taking all the batch's ids as one parameter, and its changes are
+written back with one statement per kind of change (``store/driver.py``: ``executemany`` on SQLite, set-based over
+``unnest`` on PostgreSQL), stock changes summed per SKU and center. Only what a step changed is written: the order
+columns a step owns (status, its time, the next step's time) when they changed, the lines whose quantities or
+estimates changed. The rows skip SQLAlchemy's per-value processing: values go to the driver in its own form. On
+PostgreSQL the writes are sent as the batch goes (psycopg's pipeline) and applied while the next steps are computed.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections import namedtuple
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, and_, bindparam, delete, insert, select, update
+from sqlalchemy import ClauseElement, Connection, Dialect, bindparam, select
 
-from outbound.domain.orders import Order, Shipment
+from outbound.domain.orders import Order, OrderItem, Package, Shipment, ShipmentItem
+from outbound.store import driver
 from outbound.store import orders as order_store
 from outbound.store.lifecycle import PackageRow
 from outbound.store.schema import (
+    UtcDateTime,
     inventory,
     order_events,
     order_items,
@@ -29,6 +36,13 @@ from outbound.store.schema import (
     shipments,
 )
 
+STEP_COLUMNS = ("status", "status_updated_at", "next_step_at")
+"""The order columns a step may change; the rest of the row is the seller's, written by the service."""
+ITEM_COLUMNS = ("cancelled_quantity", "unfulfillable_quantity", "estimated_ship_at", "estimated_arrival_at")
+"""The line columns a step may change."""
+
+Moment = Callable[[datetime | None], Any]
+
 
 @dataclass
 class Loaded:
@@ -38,51 +52,277 @@ class Loaded:
     order: Order
     reservations: list[order_store.Reservation]
     shipment_ids: dict[str, int]  # AmazonShipmentId → row id
+    due_at: datetime
+    step_columns: tuple[Any, ...] = ()  # STEP_COLUMNS as loaded
+    item_columns: list[tuple[Any, ...]] = field(default_factory=list)  # ITEM_COLUMNS of each line as loaded
 
 
-def load(conn: Connection, ids: Sequence[int]) -> dict[int, Loaded]:
-    if not ids:
+def _step_columns(order: Order, next_step_at: datetime | None) -> tuple[Any, ...]:
+    return order.status, order.status_updated_at, next_step_at
+
+
+def _item_columns(item: OrderItem) -> tuple[Any, ...]:
+    return item.cancelled_quantity, item.unfulfillable_quantity, item.estimated_ship_at, item.estimated_arrival_at
+
+
+# ----------------------------------------------------------------------------------------------- reading
+
+
+class _Rows:
+    """Driver tuples of one table → named rows with aware datetimes, as ``order_store`` reads SQLAlchemy rows."""
+
+    def __init__(self, name: str, columns: Sequence[Any]) -> None:
+        self.make: Any = namedtuple(name, [c.name for c in columns])  # type: ignore[misc]
+        self.moments = [n for n, c in enumerate(columns) if isinstance(c.type, UtcDateTime)]
+
+    def __call__(self, row: Sequence[Any], read: Callable[[Any], datetime | None]) -> Any:
+        values = list(row)
+        for n in self.moments:
+            values[n] = read(values[n])
+        return self.make._make(values)
+
+
+_ORDER_ROW = _Rows("OrderRow", list(orders.c))
+_ITEM_ROW = _Rows("ItemRow", list(order_items.c))
+_PACKAGE_COLUMNS = (
+    packages.c.package_number,
+    packages.c.shipment_id,
+    packages.c.carrier_code,
+    packages.c.tracking_number,
+    packages.c.estimated_arrival_at,
+)
+
+
+def _claim(lock: bool) -> Callable[[Dialect], ClauseElement]:
+    def build(_dialect: Dialect) -> ClauseElement:
+        query = (
+            select(*orders.c)
+            .where(orders.c.next_step_at <= bindparam("now"))
+            .order_by(orders.c.next_step_at, orders.c.id)
+            .limit(bindparam("limit"))
+        )
+        # NO KEY: the step never changes the order's key, so rows that reference the order can still be inserted
+        return query.with_for_update(skip_locked=True, key_share=True) if lock else query
+
+    return build
+
+
+_CLAIM = driver.Query(_claim(lock=False))
+_CLAIM_LOCKED = driver.Query(_claim(lock=True))
+_ITEMS = driver.Query(
+    lambda d: (
+        select(*order_items.c)
+        .where(driver.in_ids(order_items.c.order_id, d))
+        .order_by(order_items.c.order_id, order_items.c.line)
+    )
+)
+_RESERVATIONS = driver.Query(
+    lambda d: (
+        select(*reservations.c)  # order_id, line, fc_code, seller_sku, quantity
+        .where(driver.in_ids(reservations.c.order_id, d))
+        .order_by(reservations.c.order_id, reservations.c.line, reservations.c.fc_code)
+    )
+)
+_SHIPMENTS = driver.Query(
+    lambda d: select(*shipments.c).where(driver.in_ids(shipments.c.order_id, d)).order_by(shipments.c.id)
+)
+_SHIPMENT_ITEMS = driver.Query(
+    lambda d: (
+        select(*shipment_items.c)
+        .where(driver.in_ids(shipment_items.c.shipment_id, d))
+        .order_by(shipment_items.c.shipment_id, shipment_items.c.position)
+    )
+)
+_PACKAGES = driver.Query(
+    lambda d: (
+        select(*_PACKAGE_COLUMNS).where(driver.in_ids(packages.c.shipment_id, d)).order_by(packages.c.package_number)
+    )
+)
+
+
+@dataclass(slots=True)
+class Claimed:
+    """The claimed orders as the driver's rows, oldest due first. Each order is built when the engine takes its step
+    (iterating builds them one by one), so a batch holds plain tuples, not a thousand object graphs at once: less
+    for the garbage collector to walk."""
+
+    rows: list[driver.Row]
+    items: dict[int, list[driver.Row]]
+    reservations: dict[int, list[driver.Row]]
+    shipments: dict[int, list[tuple[driver.Row, list[ShipmentItem], list[Package]]]]
+    read: Callable[[Any], datetime | None]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def keys(self) -> list[tuple[str, str]]:
+        """(seller, SellerFulfillmentOrderId) of each order."""
+        return [(row[_SELLER], row[_SELLER_ORDER]) for row in self.rows]
+
+    def __iter__(self) -> Iterator[Loaded]:
+        for row in self.rows:
+            yield self._load(row)
+
+    def _load(self, raw: driver.Row) -> Loaded:
+        read = self.read
+        row = _ORDER_ROW(raw, read)
+        items = [order_store.item_from(_ITEM_ROW(r, read)) for r in self.items.get(row.id, ())]
+        order = order_store.order_from(cast(Any, row), items)  # a named row, as order_from reads SQLAlchemy's
+        held = [order_store.Reservation(*r[1:]) for r in self.reservations.get(row.id, ())]
+        loaded = Loaded(row.id, order, held, {}, row.next_step_at, _step_columns(order, row.next_step_at))
+        loaded.item_columns = [_item_columns(item) for item in items]
+        for shipment_row, contents, boxes in self.shipments.get(row.id, ()):
+            row_id, _order_id, amazon_id, fc_code, status, shipping_at, arrival = shipment_row
+            shipment = Shipment(amazon_id, fc_code, status, read(shipping_at), read(arrival), [*contents], [*boxes])
+            order.shipments.append(shipment)
+            loaded.shipment_ids[amazon_id] = row_id
+        return loaded
+
+
+_SELLER = list(orders.c).index(orders.c.seller_id)
+_SELLER_ORDER = list(orders.c).index(orders.c.seller_order_id)
+
+
+def claim(conn: Connection, now: datetime, limit: int, *, lock: bool) -> Claimed:
+    """The orders whose next step is due at ``now``, oldest first; with ``lock`` (PostgreSQL) each is locked,
+    skipping rows other workers hold (``SKIP LOCKED``), so two workers never take the same step."""
+    dialect = conn.dialect
+    read = driver.reader(dialect)
+    query = _CLAIM_LOCKED if lock else _CLAIM
+    rows = query.rows(conn, now=driver.writer(dialect)(now), limit=limit)
+    if not rows:
+        return Claimed([], {}, {}, {}, read)
+    ids = driver.ids(dialect, [row[0] for row in rows])
+    items = _by_order(_ITEMS.rows(conn, ids=ids))
+    held = _by_order(_RESERVATIONS.rows(conn, ids=ids))
+    return Claimed(rows, items, held, _shipments(conn, ids, read), read)
+
+
+def _by_order(rows: Iterable[driver.Row]) -> dict[int, list[driver.Row]]:
+    """Rows whose first column is the order id, grouped by it (in query order)."""
+    grouped: dict[int, list[driver.Row]] = {}
+    for row in rows:
+        grouped.setdefault(row[0], []).append(row)
+    return grouped
+
+
+def _shipments(
+    conn: Connection, ids: Any, read: Callable[[Any], datetime | None]
+) -> dict[int, list[tuple[driver.Row, list[ShipmentItem], list[Package]]]]:
+    """The batch's shipments (in the order ``order_store.load_shipments`` gives) with their items and packages."""
+    rows = _SHIPMENTS.rows(conn, ids=ids)
+    if not rows:
         return {}
-    rows = {r.id: r for r in conn.execute(select(orders).where(orders.c.id.in_(ids)))}
-    items: dict[int, list[Any]] = {i: [] for i in rows}
-    for r in conn.execute(
-        select(order_items).where(order_items.c.order_id.in_(ids)).order_by(order_items.c.order_id, order_items.c.line)
-    ):
-        items[r.order_id].append(order_store.item_from(r))
-    held: dict[int, list[order_store.Reservation]] = {i: [] for i in rows}
-    for r in conn.execute(select(reservations).where(reservations.c.order_id.in_(ids))):
-        held[r.order_id].append(order_store.Reservation(r.line, r.fc_code, r.seller_sku, r.quantity))
-    loaded = {
-        i: Loaded(i, order_store.order_from(row, items[i]), sorted(held[i], key=lambda h: (h.line, h.fc_code)), {})
-        for i, row in rows.items()
-    }
-    for order_id, found in order_store.load_shipments(conn, list(rows)).items():
-        for row_id, shipment in found:
-            loaded[order_id].order.shipments.append(shipment)
-            loaded[order_id].shipment_ids[shipment.amazon_shipment_id] = row_id
-    return loaded
+    shipment_ids = driver.ids(conn.dialect, [r[0] for r in rows])
+    items: dict[int, list[ShipmentItem]] = {r[0]: [] for r in rows}
+    for shipment_id, _position, sku, item_id, quantity, package_number in _SHIPMENT_ITEMS.rows(conn, ids=shipment_ids):
+        items[shipment_id].append(ShipmentItem(sku, item_id, quantity, package_number))
+    boxes: dict[int, list[Package]] = {r[0]: [] for r in rows}
+    for number, shipment_id, carrier_code, tracking_number, arrival in _PACKAGES.rows(conn, ids=shipment_ids):
+        boxes[shipment_id].append(Package(number, carrier_code, tracking_number, read(arrival)))
+    found: dict[int, list[tuple[driver.Row, list[ShipmentItem], list[Package]]]] = {}
+    for row in rows:
+        found.setdefault(row[1], []).append((row, items[row[0]], boxes[row[0]]))
+    return found
 
 
-@dataclass
+# ----------------------------------------------------------------------------------------------- writing
+
+_ORDER_STEPS: dict[tuple[str, ...], driver.Update] = {}  # one statement per set of changed step columns
+_ITEM_STEP = driver.Update(order_items, ("order_id", "line"), ITEM_COLUMNS)
+_DROP_RESERVATION = driver.Delete(reservations, ("order_id", "line", "fc_code"))
+_NEW_SHIPMENT = driver.Insert(
+    shipments, ("order_id", "amazon_shipment_id", "fc_code", "status", "shipping_at", "estimated_arrival_at")
+)
+_NEW_SHIPMENT_ITEM = driver.InsertUnder(  # under their shipment's row id, which the database just gave it
+    shipment_items,
+    ("position", "seller_sku", "item_id", "quantity", "package_number"),
+    parent=shipments,
+    parent_key="amazon_shipment_id",
+    foreign_key="shipment_id",
+)
+_SHIPMENT_STATE = driver.Update(
+    shipments, ("order_id", "amazon_shipment_id"), ("status", "shipping_at", "estimated_arrival_at")
+)
+_NEW_PACKAGE = driver.Insert(
+    packages,
+    (
+        "package_number",
+        "seller_id",
+        "shipment_id",
+        "carrier_code",
+        "tracking_number",
+        "ship_date",
+        "estimated_arrival_at",
+        "journey",
+        "ship_to",
+    ),
+)
+_ITEM_PACKAGE = driver.Update(shipment_items, ("shipment_id", "position"), ("package_number",))
+_STOCK = driver.Update(  # in SKU order on both backends: workers lock inventory rows in one order (no deadlock)
+    inventory, ("seller_id", "seller_sku", "fc_code"), ("sellable", "reserved"), add=True, in_order=True
+)
+_NEW_EVENT = driver.Insert(order_events, ("order_id", "at", "kind", "detail"))
+
+
+def _order_step(columns: tuple[str, ...]) -> driver.Update:
+    found = _ORDER_STEPS.get(columns)
+    if found is None:
+        found = _ORDER_STEPS[columns] = driver.Update(orders, ("id",), columns)
+    return found
+
+
 class Writes:
-    """Everything one engine batch changes, written by :meth:`flush` in a few statements."""
+    """Everything one engine batch changes, kept as rows in the driver's form. :meth:`send` writes what the steps so
+    far changed (on PostgreSQL without waiting: the server applies it while the next steps are computed),
+    :meth:`flush` the rest. A context manager: leaving it on an error leaves pipeline mode, so the transaction can
+    roll back."""
 
-    orders: dict[int, tuple[Order, datetime | None]] = field(default_factory=dict)
-    dropped: list[dict[str, Any]] = field(default_factory=list)  # reservations turned into shipments or released
-    new_shipments: list[tuple[int, Shipment]] = field(default_factory=list)
-    shipment_changes: list[dict[str, Any]] = field(default_factory=list)
-    packages: list[dict[str, Any]] = field(default_factory=list)
-    item_packages: list[dict[str, Any]] = field(default_factory=list)
-    stock: dict[tuple[str, str, str], list[int]] = field(
-        default_factory=dict
-    )  # (seller, sku, fc) → [Δsellable, Δreserved]
-    events: list[dict[str, Any]] = field(default_factory=list)
+    def __init__(self, conn: Connection) -> None:
+        self.at: Moment = driver.writer(conn.dialect)
+        self.pipeline = driver.Pipeline(conn) if conn.dialect.name == "postgresql" else None
+        self.orders: dict[tuple[str, ...], list[driver.Row]] = {}  # changed step columns → rows
+        self.lines: list[driver.Row] = []
+        self.dropped: list[driver.Row] = []  # reservations turned into shipments or released
+        self.new_shipments: list[tuple[int, Shipment]] = []
+        self.shipment_changes: list[driver.Row] = []
+        self.packages: list[driver.Row] = []
+        self.item_packages: list[driver.Row] = []
+        self.stock: dict[tuple[str, str, str], list[int]] = {}  # (seller, sku, fc) → [Δsellable, Δreserved]
+        self.events: list[driver.Row] = []
 
-    def save(self, order_id: int, order: Order, next_step_at: datetime | None) -> None:
-        self.orders[order_id] = (order, next_step_at)
+    def __enter__(self) -> Writes:
+        return self
+
+    def __exit__(self, kind: object, error: BaseException | None, trace: object) -> None:
+        if error is not None and self.pipeline is not None:
+            self.pipeline.settle(error)
+
+    def save(self, loaded: Loaded, next_step_at: datetime | None) -> None:
+        """The order after its step: the step columns that changed (rows grouped by which ones), the lines that
+        changed. Taken as rows at once, so the order's objects need not live until the batch is written."""
+        at = self.at
+        order = loaded.order
+        now = _step_columns(order, next_step_at)
+        if now != loaded.step_columns:
+            changed = [n for n, (old, new) in enumerate(zip(loaded.step_columns, now, strict=True)) if old != new]
+            row = tuple(now[n] if n == 0 else at(now[n]) for n in changed)  # the status, then datetimes
+            self.orders.setdefault(tuple(STEP_COLUMNS[n] for n in changed), []).append((*row, loaded.id))
+        for line, (item, before) in enumerate(zip(order.items, loaded.item_columns, strict=True)):
+            if _item_columns(item) != before:
+                self.lines.append(
+                    (
+                        item.cancelled_quantity,
+                        item.unfulfillable_quantity,
+                        at(item.estimated_ship_at),
+                        at(item.estimated_arrival_at),
+                        loaded.id,
+                        line,
+                    )
+                )
 
     def drop_reservation(self, order_id: int, held: order_store.Reservation) -> None:
-        self.dropped.append({"b_order": order_id, "b_line": held.line, "b_fc": held.fc_code})
+        self.dropped.append((order_id, held.line, held.fc_code))
 
     def move_stock(self, seller_id: str, sku: str, fc_code: str, sellable: int, reserved: int) -> None:
         delta = self.stock.setdefault((seller_id, sku, fc_code), [0, 0])
@@ -90,144 +330,95 @@ class Writes:
         delta[1] += reserved
 
     def shipment(self, order_id: int, shipment: Shipment) -> None:
+        at = self.at
         self.shipment_changes.append(
-            {
-                "b_order": order_id,
-                "b_shipment": shipment.amazon_shipment_id,
-                "status": shipment.status,
-                "shipping_at": shipment.shipping_at,
-                "estimated_arrival_at": shipment.estimated_arrival_at,
-            }
+            (
+                shipment.status,
+                at(shipment.shipping_at),
+                at(shipment.estimated_arrival_at),
+                order_id,
+                shipment.amazon_shipment_id,
+            )
         )
 
     def event(self, order_id: int, at: datetime, kind: str, detail: str | None = None) -> None:
-        self.events.append({"order_id": order_id, "at": at, "kind": kind, "detail": detail})
+        self.events.append((order_id, self.at(at), kind, detail))
 
     def package_rows(self, seller_id: str, shipment_id: int, rows: Iterable[PackageRow]) -> None:
-        for r in rows:
-            self.packages.append(
-                {
-                    "package_number": r.package_number,
-                    "seller_id": seller_id,
-                    "shipment_id": shipment_id,
-                    "carrier_code": r.carrier_code,
-                    "tracking_number": r.tracking_number,
-                    "ship_date": r.ship_date,
-                    "estimated_arrival_at": r.estimated_arrival_at,
-                    "journey": r.journey,
-                    "ship_to": json.dumps(r.ship_to),
-                }
+        at = self.at
+        self.packages.extend(
+            (
+                r.package_number,
+                seller_id,
+                shipment_id,
+                r.carrier_code,
+                r.tracking_number,
+                at(r.ship_date),
+                at(r.estimated_arrival_at),
+                r.journey,
+                json.dumps(r.ship_to),
             )
+            for r in rows
+        )
 
     def item_package(self, shipment_id: int, position: int, package_number: int) -> None:
-        self.item_packages.append({"b_shipment": shipment_id, "b_position": position, "package_number": package_number})
+        self.item_packages.append((package_number, shipment_id, position))
+
+    def settle(self) -> None:
+        """Wait until what was sent is written: before a step reads or writes the database itself."""
+        if self.pipeline is not None:
+            self.pipeline.settle()
+
+    def send(self, conn: Connection) -> None:
+        """Write what the steps so far changed (not the stock: summed over the batch, written by :meth:`flush`)."""
+        if self.pipeline is None:
+            return  # SQLite runs in this thread: nothing to overlap, the batch is written at once by flush
+        self._write(conn, self.pipeline)
 
     def flush(self, conn: Connection) -> None:
-        if self.orders:
-            order_rows, item_rows = [], []
-            for order_id, (order, next_at) in self.orders.items():
-                values = order_store.order_values(order)
-                values.update(b_id=order_id, next_step_at=next_at)
-                order_rows.append(values)
-                for line, item in enumerate(order.items):
-                    row = order_store.item_values(order_id, line, item)
-                    row["b_order"], row["b_line"] = row.pop("order_id"), row.pop("line")
-                    item_rows.append(row)
-            columns = [k for k in order_rows[0] if k != "b_id"]
-            conn.execute(
-                update(orders).where(orders.c.id == bindparam("b_id")).values({c: bindparam(c) for c in columns}),
-                order_rows,
-            )
-            item_columns = [k for k in item_rows[0] if not k.startswith("b_")]
-            conn.execute(
-                update(order_items)
-                .where(and_(order_items.c.order_id == bindparam("b_order"), order_items.c.line == bindparam("b_line")))
-                .values({c: bindparam(c) for c in item_columns}),
-                item_rows,
-            )
-        if self.dropped:
-            conn.execute(
-                delete(reservations).where(
-                    reservations.c.order_id == bindparam("b_order"),
-                    reservations.c.line == bindparam("b_line"),
-                    reservations.c.fc_code == bindparam("b_fc"),
-                ),
-                self.dropped,
-            )
-        if self.new_shipments:
-            ids = conn.execute(
-                insert(shipments).returning(shipments.c.id, sort_by_parameter_order=True),
-                [
-                    {
-                        "order_id": order_id,
-                        "amazon_shipment_id": s.amazon_shipment_id,
-                        "fc_code": s.fc_code,
-                        "status": s.status,
-                        "shipping_at": s.shipping_at,
-                        "estimated_arrival_at": s.estimated_arrival_at,
-                    }
-                    for order_id, s in self.new_shipments
-                ],
-            ).scalars()
-            conn.execute(
-                insert(shipment_items),
-                [
-                    {
-                        "shipment_id": shipment_id,
-                        "position": n,
-                        "seller_sku": item.seller_sku,
-                        "item_id": item.item_id,
-                        "quantity": item.quantity,
-                        "package_number": item.package_number,
-                    }
-                    for shipment_id, (_order, s) in zip(ids, self.new_shipments, strict=True)
-                    for n, item in enumerate(s.items)
-                ],
-            )
-        if self.shipment_changes:
-            conn.execute(
-                update(shipments)
-                .where(
-                    shipments.c.order_id == bindparam("b_order"),
-                    shipments.c.amazon_shipment_id == bindparam("b_shipment"),
-                )
-                .values(
-                    status=bindparam("status"),
-                    shipping_at=bindparam("shipping_at"),
-                    estimated_arrival_at=bindparam("estimated_arrival_at"),
-                ),
-                self.shipment_changes,
-            )
-        if self.packages:
-            conn.execute(insert(packages), self.packages)
-        if self.item_packages:
-            conn.execute(
-                update(shipment_items)
-                .where(
-                    shipment_items.c.shipment_id == bindparam("b_shipment"),
-                    shipment_items.c.position == bindparam("b_position"),
-                )
-                .values(package_number=bindparam("package_number")),
-                self.item_packages,
-            )
-        moves = [
-            {"b_seller": s, "b_sku": k, "b_fc": f, "d_sellable": d[0], "d_reserved": d[1]}
-            for (s, k, f), d in sorted(self.stock.items())
-            if d != [0, 0]
-        ]
-        if moves:
-            conn.execute(
-                update(inventory)
-                .where(
-                    inventory.c.seller_id == bindparam("b_seller"),
-                    inventory.c.seller_sku == bindparam("b_sku"),
-                    inventory.c.fc_code == bindparam("b_fc"),
-                )
-                .values(
-                    sellable=inventory.c.sellable + bindparam("d_sellable"),
-                    reserved=inventory.c.reserved + bindparam("d_reserved"),
-                ),
-                moves,
-            )
-        if self.events:
-            conn.execute(insert(order_events), self.events)
+        self.settle()
+        self._write(conn, None)
+        moves = [(d[0], d[1], *key) for key, d in sorted(self.stock.items()) if d != [0, 0]]
+        _STOCK.run(conn, moves)
+        self.stock.clear()
+
+    def _write(self, conn: Connection, pipeline: driver.Pipeline | None) -> None:
+        """Every kind of change kept so far, in an order that puts rows after the rows they refer to."""
+        for columns, rows in self.orders.items():
+            _order_step(columns).run(conn, rows, pipeline)
+        _ITEM_STEP.run(conn, self.lines, pipeline)
+        _DROP_RESERVATION.run(conn, self.dropped, pipeline)
+        at = self.at
+        new = self.new_shipments
+        _NEW_SHIPMENT.run(
+            conn,
+            [
+                (order, s.amazon_shipment_id, s.fc_code, s.status, at(s.shipping_at), at(s.estimated_arrival_at))
+                for order, s in new
+            ],
+            pipeline,
+        )
+        _NEW_SHIPMENT_ITEM.run(
+            conn,
+            [
+                (s.amazon_shipment_id, n, item.seller_sku, item.item_id, item.quantity, item.package_number)
+                for _order, s in new
+                for n, item in enumerate(s.items)
+            ],
+            pipeline,
+        )
+        _SHIPMENT_STATE.run(conn, self.shipment_changes, pipeline)
+        _NEW_PACKAGE.run(conn, self.packages, pipeline)
+        _ITEM_PACKAGE.run(conn, self.item_packages, pipeline)
+        _NEW_EVENT.run(conn, self.events, pipeline)
+        for kept in (
+            self.orders,
+            self.lines,
+            self.dropped,
+            new,
+            self.shipment_changes,
+            self.packages,
+            self.item_packages,
+            self.events,
+        ):
+            kept.clear()

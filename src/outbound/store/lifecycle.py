@@ -1,4 +1,7 @@
-"""Queries of the simulator: due orders, shipping a shipment's packages, stock leaving, the order's event log."""
+"""Queries of the simulator: the next due step, shipping a shipment's packages, stock leaving, the order's event log.
+
+The engine claims and writes its batches with ``store/batch.py``.
+"""
 
 from __future__ import annotations
 
@@ -10,28 +13,6 @@ from datetime import datetime
 from sqlalchemy import Connection, and_, insert, select, update
 
 from outbound.store.schema import inventory, order_events, orders, packages, shipment_items, shipments
-
-
-@dataclass(frozen=True, slots=True)
-class Due:
-    order_id: int
-    seller_id: str
-    seller_order_id: str
-    due_at: datetime
-
-
-def due_orders(conn: Connection, now: datetime, limit: int, *, skip_locked: bool) -> list[Due]:
-    """The orders whose next step is due, oldest first; on PostgreSQL each is locked, skipping rows other workers
-    hold (``FOR UPDATE SKIP LOCKED``), so two workers never take the same step."""
-    query = (
-        select(orders.c.id, orders.c.seller_id, orders.c.seller_order_id, orders.c.next_step_at)
-        .where(orders.c.next_step_at <= now)
-        .order_by(orders.c.next_step_at, orders.c.id)
-        .limit(limit)
-    )
-    if skip_locked:
-        query = query.with_for_update(skip_locked=True)
-    return [Due(r.id, r.seller_id, r.seller_order_id, r.next_step_at) for r in conn.execute(query)]
 
 
 def earliest_due(conn: Connection) -> datetime | None:

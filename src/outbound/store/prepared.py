@@ -15,27 +15,16 @@ from __future__ import annotations
 from collections import namedtuple
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Dialect, Select
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 
+from outbound.store.driver import reader
 from outbound.store.schema import UtcDateTime
 
 # SQLite's driver takes ``:name`` placeholders with a dict, as psycopg takes ``%(name)s``: one call for both
 _SQLITE_NAMED = SQLiteDialect_pysqlite(paramstyle="named")
-
-
-def _sqlite_moment(value: Any) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
-
-
-def _pg_moment(value: Any) -> datetime | None:
-    if value is None:
-        return None
-    moment: datetime = value
-    return moment if moment.tzinfo is UTC else moment.astimezone(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +47,7 @@ class Query:
         if plan is None:
             sqlite = dialect.name == "sqlite"
             compiled = self.statement.compile(dialect=_SQLITE_NAMED if sqlite else dialect)
-            moment = _sqlite_moment if sqlite else _pg_moment
+            moment = reader(dialect)  # the batch statements' conversion: one format for both
             convert = tuple(
                 (n, moment)
                 for n, column in enumerate(self.statement.selected_columns)

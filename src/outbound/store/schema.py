@@ -162,7 +162,7 @@ orders = Table(
     Column("next_step_at", UtcDateTime(), nullable=True),
     UniqueConstraint("seller_id", "seller_order_id", name="uq_orders_seller_order"),
     Index("ix_orders_listing", "seller_id", "status_updated_at", "seller_order_id"),
-    Index("ix_orders_next_step", "next_step_at"),
+    Index("ix_orders_next_step", "next_step_at", "id"),  # the engine claims due orders in this order
 )
 
 order_items = Table(
@@ -228,7 +228,9 @@ packages = Table(
     Column("tracking_number", String(64), nullable=True),
     Column("ship_date", UtcDateTime(), nullable=True),
     Column("estimated_arrival_at", UtcDateTime(), nullable=True),
-    Column("journey", Text, nullable=True),  # JSON: the carrier's events for this package (domain/tracking.py)
+    Column(
+        "journey", Text, nullable=True
+    ),  # JSON: what its journey is planned from, or the journey (domain/tracking.py)
     Column("ship_to", Text, nullable=True),  # JSON: City, State, Country of the destination
 )
 
