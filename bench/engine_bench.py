@@ -6,16 +6,20 @@
 Orders are bulk-loaded in RECEIVED (allocated to one center, units reserved), then the virtual clock is advanced
 seven days; every order goes RECEIVED → PLANNING → PROCESSING → ships → COMPLETE. A "step" is one due order
 processed by the engine. Prints orders, steps, seconds and steps/s.
+
+``--workers N`` (PostgreSQL) drains the week with N engine processes on the one database, as ``outbound worker``
+processes share it (``FOR NO KEY UPDATE SKIP LOCKED``); the time runs from their start to the last one's end.
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import sys
 import tempfile
 import time
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -25,6 +29,7 @@ from outbound.service.inventory import StockChange, set_inventory
 from outbound.service.simulation import advance
 from outbound.sim.bulk import bulk_orders
 from outbound.sim.clock import VirtualClock
+from outbound.sim.engine import Engine
 from outbound.store import Database
 
 SELLER = "A2NKEXAMPLEF53"
@@ -42,12 +47,36 @@ def open_store(kind: str) -> tuple[Database, str | None]:
     return Database(PG_ADMIN.rsplit("/", 1)[0] + "/" + name), name
 
 
+def drain(url: str, until: str, applied: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    """One engine process: every step due up to ``until``, each at its due time; reports how many it applied."""
+    db = Database(url)
+    applied.put(Engine(db).run_until(datetime.fromisoformat(until)))
+    db.dispose()
+
+
+def drain_with_workers(db: Database, until: datetime, workers: int) -> int:
+    context = multiprocessing.get_context("spawn")
+    applied: multiprocessing.Queue = context.Queue()  # type: ignore[type-arg]
+    url = db.engine.url.render_as_string(hide_password=False)
+    processes = [context.Process(target=drain, args=(url, until.isoformat(), applied)) for _ in range(workers)]
+    for process in processes:
+        process.start()
+    steps = sum(applied.get(timeout=3600) for _ in processes)
+    for process in processes:
+        process.join()
+    VirtualClock(db).set(until)
+    return steps
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=10000)
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--days", type=float, default=7)
+    parser.add_argument("--workers", type=int, default=1, help="engine processes (PostgreSQL; default 1)")
     args = parser.parse_args()
+    if args.workers > 1 and args.db != "postgresql":
+        parser.error("--workers needs --db postgresql: SQLite has one writer at a time")
     db, pg_name = open_store(args.db)
     try:
         db.migrate()
@@ -58,13 +87,16 @@ def main() -> int:
         bulk_orders(db, SELLER, "TEA-1", "BFI4", args.orders, start)
         loaded = time.perf_counter() - began
         began = time.perf_counter()
-        moved = advance(db, timedelta(days=args.days))
+        if args.workers > 1:
+            steps = drain_with_workers(db, start + timedelta(days=args.days), args.workers)
+        else:
+            steps = advance(db, timedelta(days=args.days)).steps
         seconds = time.perf_counter() - began
         with db.read() as conn:
             statuses = dict(conn.execute(text("SELECT status, count(*) FROM orders GROUP BY status")).all())
         print(
-            f"db={args.db} orders={args.orders} load={loaded:.1f}s steps={moved.steps} "
-            f"seconds={seconds:.1f} steps/s={moved.steps / seconds:,.0f} statuses={statuses}"
+            f"db={args.db} workers={args.workers} orders={args.orders} load={loaded:.1f}s steps={steps} "
+            f"seconds={seconds:.1f} steps/s={steps / seconds:,.0f} statuses={statuses}"
         )
     finally:
         db.dispose()

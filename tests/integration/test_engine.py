@@ -33,6 +33,7 @@ from outbound.service import orders as service
 from outbound.service import simulation
 from outbound.service.accounts import add_seller
 from outbound.sim import scenarios
+from outbound.sim.engine import Engine
 from outbound.store import Database
 from outbound.store import lifecycle as lifecycle_store
 from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, reset
@@ -468,6 +469,28 @@ def test_two_stores_with_the_same_inputs_and_clock_agree(db: Database, tmp_path:
         assert first["R2"]["status"] == COMPLETE and len(first["R2"]["tracking"]) == 4  # 25 mugs: three boxes
     finally:
         other.dispose()
+
+
+def test_receipt_steps_from_the_row_agree_with_steps_on_the_built_order(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The engine takes a received order's steps from its claimed row (``Engine._receipt``); taking them on the
+    built order (``Step.received``) instead gives the same orders, times, events and packages."""
+    built = fresh_sqlite(tmp_path / "built.db")
+    try:
+        hops = (2 * MINUTE, 2 * MINUTE, 10 * MINUTE, timedelta(hours=3), timedelta(days=1), timedelta(days=6))
+        for store in (db, built):
+            place_orders(store)
+            add_scenario(store, "speed", {"multiplier": 3}, "R3")
+        for hop in hops:
+            advance(db, hop)
+        monkeypatch.setattr(Engine, "_receipt", lambda *_args: None)  # every step on the built order
+        for hop in hops:
+            advance(built, hop)
+        assert snapshot(db) == snapshot(built)
+        assert all(get(db, order_id).status == COMPLETE for order_id in ("R1", "R2", "R3"))
+    finally:
+        built.dispose()
 
 
 def test_advancing_days_at_once_applies_every_step_at_its_due_time(db: Database, tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from outbound.domain.carriers import (
     ups_check_digit,
 )
 from outbound.domain.promise import offered_speeds
+from outbound.domain.shipping import Draws, rng_for
 from outbound.domain.world import SPEED_ORDER, WORLD, Marketplace, load_json
 
 RAW = load_json("carriers")
@@ -153,3 +154,18 @@ def test_the_generic_sampler_follows_every_data_pattern(carrier: carriers.Carrie
 def test_the_sampler_refuses_what_it_cannot_read() -> None:
     with pytest.raises(ValueError):
         sample_pattern("^(A|B)+$", random.Random(1))
+
+
+def test_step_draws_are_the_same_for_the_same_key_and_cover_random_methods() -> None:
+    one, two = rng_for("S", "O", "ship/D1"), rng_for("S", "O", "ship/D1")
+    assert isinstance(one, random.Random) and isinstance(one, Draws)
+    draws = [one.random(), one.uniform(1, 5), one.randrange(10**17), one.getrandbits(130), one.choice("abc")]
+    assert draws == [two.random(), two.uniform(1, 5), two.randrange(10**17), two.getrandbits(130), two.choice("abc")]
+    assert draws != [rng_for("S", "O", "ship/D2").random(), *draws[1:]]
+    assert 0 <= draws[0] < 1 and 1 <= draws[1] <= 5 and 0 <= draws[3] < 2**130
+    values = [rng_for("S", f"O{n}", "x").random() for n in range(2000)]
+    assert 0.45 < sum(values) / len(values) < 0.55 and len(set(values)) == 2000
+    counts = [0] * 10
+    for n in range(5000):
+        counts[rng_for("S", f"O{n}", "y").randrange(10)] += 1
+    assert min(counts) > 400

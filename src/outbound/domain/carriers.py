@@ -195,7 +195,8 @@ def ups_check_digit(body: str) -> str:
 
 def mod10_check_digit(digits: str) -> str:
     """GS1 / USPS IMpb mod 10: from the right, weights 3, 1, 3, 1, ..."""
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits)))
+    backwards = digits[::-1]
+    total = 3 * sum(map(int, backwards[0::2])) + sum(map(int, backwards[1::2]))
     return str((10 - total % 10) % 10)
 
 
@@ -221,11 +222,20 @@ def mod7_check_digit(digits: str) -> str:
 
 
 def _digits(rng: random.Random, count: int, first_nonzero: bool = False) -> str:
-    choice = rng.choice
-    text = "".join([choice(string.digits) for _ in range(count)])
+    text = f"{rng.randrange(10**count):0{count}d}" if count else ""  # one draw for all the digits
     if first_nonzero and count and text[0] == "0":
         text = rng.choice("123456789") + text[1:]
     return text
+
+
+def _base(value: int, alphabet: str, count: int) -> str:
+    """``value`` written with ``count`` characters of ``alphabet`` (its digits, least significant first)."""
+    size = len(alphabet)
+    chars = []
+    for _ in range(count):
+        value, digit = divmod(value, size)
+        chars.append(alphabet[digit])
+    return "".join(chars)
 
 
 def _letters(rng: random.Random, count: int) -> str:
@@ -242,8 +252,7 @@ UPS_SERVICES: Mapping[str, tuple[str, ...]] = {
 
 
 def _ups(rng: random.Random, speed: str | None) -> str:
-    choice = rng.choice
-    shipper = "".join([choice(string.digits + string.ascii_uppercase) for _ in range(6)])
+    shipper = _base(rng.randrange(36**6), string.digits + string.ascii_uppercase, 6)  # one draw, six characters
     body = shipper + rng.choice(UPS_SERVICES.get(speed or "Standard", ("03",))) + _digits(rng, 7)
     return "1Z" + body + ups_check_digit(body)
 

@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
 
@@ -42,7 +43,7 @@ from outbound.domain.world import WORLD
 from outbound.sim import scenarios
 from outbound.sim.clock import Clock, VirtualClock
 from outbound.sim.returns import process_due_returns
-from outbound.store import Database, batch
+from outbound.store import Database, batch, driver
 from outbound.store import inventory as stock_store
 from outbound.store import lifecycle as store
 from outbound.store import orders as order_store
@@ -69,12 +70,31 @@ class Engine:
         With ``replay`` (virtual clock) each step runs at the time it fell due; otherwise at ``now``.
         """
         with self.db.transaction() as conn:
-            due = batch.claim(conn, now, limit, lock=not self.db.is_sqlite)
+            read = driver.reader(conn.dialect)
+            steering: dict[tuple[str, str], list[scenarios.Scenario]] = {}
+            receipts: dict[int, _Receipt | None] = {}  # order id → its receipt step, None: a step on the built order
+
+            def needs(rows: list[driver.Row]) -> list[int]:  # the orders whose step reads more than their row
+                steering.update(scenarios.for_orders(conn, [(r[batch.SELLER], r[batch.SELLER_ORDER]) for r in rows]))
+                for raw in rows:
+                    at = read(raw[batch.NEXT_STEP_AT]) if replay else now
+                    assert at is not None
+                    found = steering.get((raw[batch.SELLER], raw[batch.SELLER_ORDER]), [])
+                    receipts[raw[batch.ID]] = self._receipt(raw, found, at, read)
+                return [order_id for order_id, receipt in receipts.items() if receipt is None]
+
+            due = batch.claim(conn, now, limit, lock=not self.db.is_sqlite, needs=needs)
             if due:
-                steering = scenarios.for_orders(conn, due.keys())
                 with batch.Writes(conn) as writes:
-                    for n, (key, loaded) in enumerate(zip(due.keys(), due, strict=True), start=1):
-                        self._step(conn, loaded, steering.get(key, []), writes, loaded.due_at if replay else now)
+                    for n, raw in enumerate(due.rows, start=1):
+                        receipt = receipts[raw[batch.ID]]
+                        if receipt is not None:
+                            receipt.write(raw[batch.ID], writes)
+                        else:
+                            found = steering.get((raw[batch.SELLER], raw[batch.SELLER_ORDER]), [])
+                            at = read(raw[batch.NEXT_STEP_AT]) if replay else now
+                            assert at is not None
+                            self._step(conn, due.load(raw), found, writes, at)
                         if n % CHUNK == 0:
                             writes.send(conn)  # PostgreSQL writes these while the next steps are computed
                     writes.flush(conn)
@@ -96,6 +116,28 @@ class Engine:
         return steps
 
     # ------------------------------------------------------------------------------------------- one step
+
+    def _receipt(
+        self, raw: driver.Row, found: list[scenarios.Scenario], now: datetime, read: Callable[[Any], datetime | None]
+    ) -> _Receipt | None:
+        """A received order's step (``Step.received`` when the order is not held) from the claimed row alone,
+        without building the order: the receipt delay still running (only the next step's time may change) or over
+        (→ PLANNING). None for any other step: the engine builds the order and takes it."""
+        if raw[batch.STATUS] != RECEIVED or raw[batch.ACTION] == "Hold" or scenarios.first(found, "force_status"):
+            return None
+        multiplier = scenarios.multiplier(found)
+        timings = self.timings.scaled(multiplier) if multiplier != 1 else self.timings
+        seller_id, seller_order_id = raw[batch.SELLER], raw[batch.SELLER_ORDER]
+        received_at = read(raw[batch.RECEIVED_AT])
+        assert received_at is not None
+        rng = shipping.rng_for(seller_id, seller_order_id, "received")
+        ready = received_at + timings.delay(rng, timings.received_to_planning)  # as Step.received draws it
+        before = (RECEIVED, read(raw[batch.STATUS_UPDATED_AT]), read(raw[batch.NEXT_STEP_AT]))
+        if ready > now:
+            return _Receipt(before, (RECEIVED, before[1], ready), None)
+        rng = shipping.rng_for(seller_id, seller_order_id, "planning")
+        next_at = now + timings.delay(rng, timings.planning_to_processing)
+        return _Receipt(before, (PLANNING, now, next_at), now)  # lifecycle.transition's change
 
     def _step(
         self,
@@ -122,6 +164,19 @@ class Engine:
         else:
             next_at = None
         writes.save(loaded, next_at)
+
+
+class _Receipt(NamedTuple):
+    """A receipt step worked out from the order's row: its step columns before and after, the time it was planned."""
+
+    before: tuple[Any, ...]
+    after: tuple[Any, ...]
+    planned_at: datetime | None
+
+    def write(self, order_id: int, writes: batch.Writes) -> None:
+        writes.step_columns(order_id, self.before, self.after)
+        if self.planned_at is not None:
+            writes.event(order_id, self.planned_at, PLANNING)
 
 
 @dataclass(slots=True)

@@ -84,13 +84,6 @@ class _Rows:
 
 _ORDER_ROW = _Rows("OrderRow", list(orders.c))
 _ITEM_ROW = _Rows("ItemRow", list(order_items.c))
-_PACKAGE_COLUMNS = (
-    packages.c.package_number,
-    packages.c.shipment_id,
-    packages.c.carrier_code,
-    packages.c.tracking_number,
-    packages.c.estimated_arrival_at,
-)
 
 
 def _claim(lock: bool) -> Callable[[Dialect], ClauseElement]:
@@ -135,7 +128,9 @@ _SHIPMENT_ITEMS = driver.Query(
 )
 _PACKAGES = driver.Query(
     lambda d: (
-        select(*_PACKAGE_COLUMNS).where(driver.in_ids(packages.c.shipment_id, d)).order_by(packages.c.package_number)
+        select(*order_store.PACKAGE_COLUMNS)
+        .where(driver.in_ids(packages.c.shipment_id, d))
+        .order_by(packages.c.package_number)
     )
 )
 
@@ -161,9 +156,10 @@ class Claimed:
 
     def __iter__(self) -> Iterator[Loaded]:
         for row in self.rows:
-            yield self._load(row)
+            yield self.load(row)
 
-    def _load(self, raw: driver.Row) -> Loaded:
+    def load(self, raw: driver.Row) -> Loaded:
+        """One claimed row as the order the engine steps, with its lines, reservations and shipments."""
         read = self.read
         row = _ORDER_ROW(raw, read)
         items = [order_store.item_from(_ITEM_ROW(r, read)) for r in self.items.get(row.id, ())]
@@ -181,18 +177,40 @@ class Claimed:
 
 _SELLER = list(orders.c).index(orders.c.seller_id)
 _SELLER_ORDER = list(orders.c).index(orders.c.seller_order_id)
+ID = list(orders.c).index(orders.c.id)
+SELLER = _SELLER
+SELLER_ORDER = _SELLER_ORDER
+STATUS = list(orders.c).index(orders.c.status)
+STATUS_UPDATED_AT = list(orders.c).index(orders.c.status_updated_at)
+ACTION = list(orders.c).index(orders.c.fulfillment_action)
+RECEIVED_AT = list(orders.c).index(orders.c.received_at)
+NEXT_STEP_AT = list(orders.c).index(orders.c.next_step_at)
+"""Positions in a claimed row (``Claimed.rows``) of the columns the engine reads before building the order."""
 
 
-def claim(conn: Connection, now: datetime, limit: int, *, lock: bool) -> Claimed:
+def claim(
+    conn: Connection,
+    now: datetime,
+    limit: int,
+    *,
+    lock: bool,
+    needs: Callable[[list[driver.Row]], Iterable[int]] | None = None,
+) -> Claimed:
     """The orders whose next step is due at ``now``, oldest first; with ``lock`` (PostgreSQL) each is locked,
-    skipping rows other workers hold (``SKIP LOCKED``), so two workers never take the same step."""
+    skipping rows other workers hold (``SKIP LOCKED``), so two workers never take the same step.
+
+    ``needs`` gets the claimed rows and names the orders (ids) whose lines, reservations and shipments are read:
+    the others can't be :meth:`Claimed.load`-ed (their step needs only the order's row). All of them without it."""
     dialect = conn.dialect
     read = driver.reader(dialect)
     query = _CLAIM_LOCKED if lock else _CLAIM
     rows = query.rows(conn, now=driver.writer(dialect)(now), limit=limit)
     if not rows:
         return Claimed([], {}, {}, {}, read)
-    ids = driver.ids(dialect, [row[0] for row in rows])
+    wanted = [row[0] for row in rows] if needs is None else list(needs(rows))
+    if not wanted:
+        return Claimed(rows, {}, {}, {}, read)
+    ids = driver.ids(dialect, wanted)
     items = _by_order(_ITEMS.rows(conn, ids=ids))
     held = _by_order(_RESERVATIONS.rows(conn, ids=ids))
     return Claimed(rows, items, held, _shipments(conn, ids, read), read)
@@ -303,11 +321,7 @@ class Writes:
         changed. Taken as rows at once, so the order's objects need not live until the batch is written."""
         at = self.at
         order = loaded.order
-        now = _step_columns(order, next_step_at)
-        if now != loaded.step_columns:
-            changed = [n for n, (old, new) in enumerate(zip(loaded.step_columns, now, strict=True)) if old != new]
-            row = tuple(now[n] if n == 0 else at(now[n]) for n in changed)  # the status, then datetimes
-            self.orders.setdefault(tuple(STEP_COLUMNS[n] for n in changed), []).append((*row, loaded.id))
+        self.step_columns(loaded.id, loaded.step_columns, _step_columns(order, next_step_at))
         for line, (item, before) in enumerate(zip(order.items, loaded.item_columns, strict=True)):
             if _item_columns(item) != before:
                 self.lines.append(
@@ -320,6 +334,24 @@ class Writes:
                         line,
                     )
                 )
+
+    def step_columns(self, order_id: int, before: tuple[Any, ...], after: tuple[Any, ...]) -> None:
+        """The order's STEP_COLUMNS that changed from ``before`` to ``after`` (rows grouped by which ones)."""
+        status, updated_at, next_step_at = after
+        names: list[str] = []
+        row: list[Any] = []
+        if status != before[0]:
+            names.append("status")
+            row.append(status)
+        if updated_at != before[1]:
+            names.append("status_updated_at")
+            row.append(self.at(updated_at))
+        if next_step_at != before[2]:
+            names.append("next_step_at")
+            row.append(self.at(next_step_at))
+        if names:
+            row.append(order_id)
+            self.orders.setdefault(tuple(names), []).append(tuple(row))
 
     def drop_reservation(self, order_id: int, held: order_store.Reservation) -> None:
         self.dropped.append((order_id, held.line, held.fc_code))

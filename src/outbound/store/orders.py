@@ -380,7 +380,7 @@ _ORDER_SHIPMENT_ITEMS = Query(
     .where(_OWN_SHIPMENT)
     .order_by(shipment_items.c.shipment_id, shipment_items.c.position)
 )
-_PACKAGE_COLUMNS = (  # not the journey: GetPackageTrackingDetails reads that
+PACKAGE_COLUMNS = (  # not the journey: GetPackageTrackingDetails reads that
     packages.c.package_number,
     packages.c.shipment_id,
     packages.c.carrier_code,
@@ -388,7 +388,7 @@ _PACKAGE_COLUMNS = (  # not the journey: GetPackageTrackingDetails reads that
     packages.c.estimated_arrival_at,
 )
 _ORDER_PACKAGES = Query(
-    select(*_PACKAGE_COLUMNS)
+    select(*PACKAGE_COLUMNS)
     .join(shipments, shipments.c.id == packages.c.shipment_id)
     .where(_OWN_SHIPMENT)
     .order_by(packages.c.package_number)
@@ -400,20 +400,6 @@ _AUTHORIZATIONS = Query(
     .order_by(return_authorizations.c.id)
 )
 _CHILDREN = (_ORDER_SHIPMENTS, _ORDER_SHIPMENT_ITEMS, _ORDER_PACKAGES, _RETURNS, _AUTHORIZATIONS)
-# the lifecycle engine's batches: the shipments of many orders at once
-_SHIPMENTS = (
-    select(shipments).where(shipments.c.order_id.in_(bindparam("ids", expanding=True))).order_by(shipments.c.id)
-)
-_SHIPMENT_ITEMS = (
-    select(shipment_items)
-    .where(shipment_items.c.shipment_id.in_(bindparam("ids", expanding=True)))
-    .order_by(shipment_items.c.shipment_id, shipment_items.c.position)
-)
-_PACKAGES = (
-    select(*_PACKAGE_COLUMNS)
-    .where(packages.c.shipment_id.in_(bindparam("ids", expanding=True)))
-    .order_by(packages.c.package_number)
-)
 
 
 def load_order(
@@ -438,17 +424,6 @@ def load_order(
             for r in authorization_rows
         ]
     return StoredOrder(row.id, order, row.request_hash)
-
-
-def load_shipments(conn: Connection, order_ids: Sequence[int]) -> dict[int, list[tuple[int, Shipment]]]:
-    """The shipments of these orders, with their items and packages: order id → [(shipment row id, shipment)]."""
-    rows = conn.execute(_SHIPMENTS, {"ids": list(order_ids)}).all()
-    if not rows:
-        return {}
-    ids = [r.id for r in rows]
-    return _shipments_from(
-        rows, conn.execute(_SHIPMENT_ITEMS, {"ids": ids}).all(), conn.execute(_PACKAGES, {"ids": ids}).all()
-    )
 
 
 def _shipments_from(
