@@ -95,6 +95,10 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # a 64 MiB page cache (the default is 2 MiB) and a checkpoint every ~40 MB of WAL (default ~4 MB): the engine's
+    # batches rewrite many pages at once; +17 % steps/s at 100,000 orders (bench/README.md)
+    cursor.execute("PRAGMA cache_size=-65536")
+    cursor.execute("PRAGMA wal_autocheckpoint=10000")
     cursor.close()
 
 
