@@ -74,3 +74,22 @@ def test_reads_inside_the_callers_transaction(db: Database) -> None:
         raise Rollback
     with db.read() as conn:
         assert SELLER_ROW.first(conn, {"seller": "NEW"}) is None
+
+
+def test_single_statement_reads_leave_the_connection_as_they_found_it(db: Database) -> None:
+    """``db.read(snapshot=False)`` runs without BEGIN/COMMIT on SQLite and hands back a connection that writers and
+    snapshot readers still use normally (the driver's own transaction handling stays off)."""
+    with db.read(snapshot=False) as conn:
+        assert STATUS.first(conn) is None
+        raw = conn.connection.driver_connection
+        if db.is_sqlite:
+            assert raw is not None and not raw.in_transaction
+    moment = datetime(2026, 1, 1, tzinfo=UTC)
+    with db.transaction() as conn:
+        conn.execute(service_status.insert().values(id=1, status="RED", updated_at=moment))
+    with db.read() as conn:
+        assert STATUS.first(conn).status == "RED"
+    with db.read(snapshot=False) as conn:
+        assert STATUS.first(conn).updated_at == moment
+        if db.is_sqlite:
+            assert conn.connection.driver_connection.isolation_level is None
