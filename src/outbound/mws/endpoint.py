@@ -116,7 +116,7 @@ class MwsEndpoint:
         await response(scope, receive, send)
 
     def process(self, method: str, host: str, path: str, pairs: list[tuple[str, str]], request_id: str) -> Reply:
-        """Steps 3 to 11 of §3.5; runs in a worker thread because it talks to the database."""
+        """Steps 3 to 11 of §3.5; a worker thread runs it for the writing operations, the event loop for the rest."""
         try:
             call = self.authenticate(method, host, path, pairs, request_id)
             operation = OPERATIONS[call.action]
