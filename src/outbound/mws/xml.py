@@ -35,10 +35,6 @@ class Element:
     def append(self, child: Element) -> None:
         self.children.append(child)
 
-    def find(self, tag: str) -> Element | None:
-        """The first child with this tag (tests and handlers that look back into what they built)."""
-        return next((child for child in self.children if child.tag == tag), None)
-
 
 def clean(text: str) -> str:
     """Characters XML 1.0 cannot carry become U+FFFD (``DG_ResponseFormat``)."""
