@@ -71,7 +71,7 @@ from outbound.mws.params import collect
 from outbound.service import listing
 from outbound.service.accounts import add_seller
 from outbound.service.inventory import StockChange, set_inventory
-from outbound.sim.bulk import bulk_orders
+from outbound.sim.bulk import ADDRESS, bulk_orders  # ADDRESS: Seattle, where bulk orders go
 from outbound.store import Database
 from outbound.store import orders as order_store
 from outbound.store.schema import orders as orders_table
@@ -84,14 +84,6 @@ GOALS = {"get": 0.5, "create": 0.25}  # req/s over the bare floor's
 GET_ORDER_ID = "BENCH-GET-0001"
 CREATE_SKU, CREATE_FC, CREATE_UNITS = "BENCH-CREATE", "BFI4", 10_000_000
 LIST_SKU, LIST_FC = "BENCH-LIST", "BFI4"
-ADDRESS = {
-    "Name": "Jane Doe",
-    "Line1": "1200 12th Ave S",
-    "City": "Seattle",
-    "StateOrProvinceCode": "WA",
-    "CountryCode": "US",
-    "PostalCode": "98144",
-}
 
 
 # ---------------------------------------------------------------------------------------------------------------

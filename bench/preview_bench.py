@@ -44,18 +44,11 @@ from outbound.service import inventory as stock
 from outbound.service.accounts import Caller, add_seller
 from outbound.service.orders import ItemRequest
 from outbound.service.preview import PreviewRequest, get_fulfillment_preview
+from outbound.sim.bulk import ADDRESS  # the Seattle address bulk orders go to
 from outbound.store import Database
 
 SELLER, ACCESS_KEY, SECRET_KEY = http_bench.SELLER, http_bench.ACCESS_KEY, http_bench.SECRET_KEY
 US = "ATVPDKIKX0DER"
-ADDRESS = {
-    "Name": "Jane Doe",
-    "Line1": "1200 12th Ave S",
-    "City": "Seattle",
-    "StateOrProvinceCode": "WA",
-    "CountryCode": "US",
-    "PostalCode": "98144",
-}
 # 10 SKUs: (weight lb, L x W x H in): small standard, large standard (package and dimensional), bulky
 SKUS = [
     ("0.3", "8x6x0.5"),

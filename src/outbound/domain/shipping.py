@@ -53,10 +53,10 @@ class Draws(random.Random):
 
     def __init__(self, key: str) -> None:  # not super().__init__: that would seed the Mersenne Twister
         self.gauss_next = None
-        self._state = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "little")
+        self._state = _digest(key)
 
     def seed(self, a: object = None, version: int = 2) -> None:
-        self._state = int.from_bytes(hashlib.blake2b(repr(a).encode(), digest_size=8).digest(), "little")
+        self._state = _digest(repr(a))
 
     def _next(self) -> int:
         state = self._state = (self._state + 0x9E3779B97F4A7C15) & _MASK
@@ -78,6 +78,10 @@ class Draws(random.Random):
 
     def setstate(self, state: tuple[Any, ...]) -> None:
         self._state = state[0]
+
+
+def _digest(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
 
 
 def rng_for(seller_id: str, seller_order_id: str, step: str) -> random.Random:
