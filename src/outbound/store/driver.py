@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
@@ -49,20 +49,26 @@ Row = tuple[Any, ...]
 _PYFORMAT = re.compile(r"%\((\w+)\)s")
 
 
-class _Sql(NamedTuple):
+class Sql(NamedTuple):
     text: str
     names: list[str] | None  # the parameters in order, when the driver takes them by position (SQLite)
-    defaults: dict[str, Any]  # values the statement carries itself (SQLite's ``OFFSET 0``)
+    defaults: dict[str, Any]  # values the statement carries itself (SQLite's ``OFFSET 0``, a literal's value)
+
+    def bind(self, params: Mapping[str, Any]) -> Any:
+        """``params`` as the driver takes them (by name, or in order), the statement's own values filled in."""
+        if self.names is None:
+            return {**self.defaults, **params} if self.defaults else params
+        return tuple(params.get(n, self.defaults.get(n)) for n in self.names)
 
 
-class _Compiled:
+class Compiled:
     """A statement's SQL, compiled once per dialect."""
 
     def __init__(self, build: Callable[[Dialect], ClauseElement]) -> None:
         self._build = build
-        self._sql: dict[str, _Sql] = {}
+        self._sql: dict[str, Sql] = {}
 
-    def sql(self, dialect: Dialect) -> _Sql:
+    def sql(self, dialect: Dialect) -> Sql:
         found = self._sql.get(dialect.name)
         if found is None:
             compiled = self._build(dialect).compile(dialect=dialect)
@@ -71,7 +77,7 @@ class _Compiled:
             text = str(compiled)
             if dialect.name == "postgresql":  # binary parameters: psycopg dumps arrays (of JSON text above all) many
                 text = _PYFORMAT.sub(r"%(\1)b", text)  # times faster than as escaped text literals
-            found = self._sql[dialect.name] = _Sql(text, names, dict(compiled.params))
+            found = self._sql[dialect.name] = Sql(text, names, dict(compiled.params))
         return found
 
 
@@ -79,15 +85,14 @@ class Query:
     """A select whose rows come back as the driver's tuples; ``build`` gets the dialect (for :func:`in_ids`)."""
 
     def __init__(self, build: Callable[[Dialect], ClauseElement]) -> None:
-        self._compiled = _Compiled(build)
+        self._compiled = Compiled(build)
 
     def rows(self, conn: Connection, **params: Any) -> list[Row]:
         """The rows, fetched straight from the driver's cursor (SQLAlchemy would wrap each in a ``Row``)."""
         sql = self._compiled.sql(conn.dialect)
-        bound: Any = params if sql.names is None else tuple(params.get(n, sql.defaults.get(n)) for n in sql.names)
         cursor: Any = conn.connection.cursor()
         try:
-            cursor.execute(sql.text, bound)
+            cursor.execute(sql.text, sql.bind(params))
             rows: list[Row] = cursor.fetchall()
             return rows
         finally:
@@ -116,7 +121,7 @@ class _Rows:
     def __init__(self, table: Table, *, in_order: bool = False) -> None:
         self.table = table
         self.in_order = in_order
-        self._compiled = _Compiled(self._build)
+        self._compiled = Compiled(self._build)
 
     def _set_based(self, dialect: Dialect) -> bool:
         return dialect.name == "postgresql" and not self.in_order

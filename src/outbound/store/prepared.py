@@ -13,63 +13,37 @@ not supported.
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Connection, Dialect, Select
-from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 
-from outbound.store.driver import reader
+from outbound.store.driver import Compiled, reader
 from outbound.store.schema import UtcDateTime
-
-# SQLite's driver takes ``:name`` placeholders with a dict, as psycopg takes ``%(name)s``: one call for both
-_SQLITE_NAMED = SQLiteDialect_pysqlite(paramstyle="named")
-
-
-@dataclass(frozen=True, slots=True)
-class _Plan:
-    sql: str
-    defaults: dict[str, Any]  # values of the literals SQLAlchemy turned into parameters
-    convert: tuple[tuple[int, Callable[[Any], Any]], ...]  # (column position, converter)
 
 
 class Query:
     """A select run at the driver level; rows come back as named tuples with the statement's column names."""
 
     def __init__(self, statement: Select[Any]) -> None:
-        self.statement = statement
         self.row: Any = namedtuple("Row", [c.key for c in statement.selected_columns])  # type: ignore[misc]
-        self._plans: dict[str, _Plan] = {}
-
-    def _plan(self, dialect: Dialect) -> _Plan:
-        plan = self._plans.get(dialect.name)
-        if plan is None:
-            sqlite = dialect.name == "sqlite"
-            compiled = self.statement.compile(dialect=_SQLITE_NAMED if sqlite else dialect)
-            moment = reader(dialect)  # the batch statements' conversion: one format for both
-            convert = tuple(
-                (n, moment)
-                for n, column in enumerate(self.statement.selected_columns)
-                if isinstance(column.type, UtcDateTime)
-            )
-            plan = self._plans[dialect.name] = _Plan(str(compiled), dict(compiled.params), convert)
-        return plan
+        self._compiled = Compiled(lambda _dialect: statement)  # the batch statements' SQL and parameter binding
+        self._moments = [n for n, c in enumerate(statement.selected_columns) if isinstance(c.type, UtcDateTime)]
 
     def _run(self, cursor: Any, dialect: Dialect, params: Mapping[str, Any] | None) -> None:
-        plan = self._plan(dialect)
-        cursor.execute(plan.sql, {**plan.defaults, **params} if params else plan.defaults)
+        sql = self._compiled.sql(dialect)
+        cursor.execute(sql.text, sql.bind(params or {}))
 
     def _rows(self, dialect: Dialect, rows: list[tuple[Any, ...]]) -> list[Any]:
         make = self.row._make
-        convert = self._plan(dialect).convert
-        if not convert:
+        if not self._moments:
             return [make(r) for r in rows]
+        moment = reader(dialect)  # datetimes as the batch statements read them: one format for both
         found = []
         for r in rows:
             values = list(r)
-            for n, change in convert:
-                values[n] = change(values[n])
+            for n in self._moments:
+                values[n] = moment(values[n])
             found.append(make(values))
         return found
 
