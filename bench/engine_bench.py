@@ -74,6 +74,12 @@ def main() -> int:
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--days", type=float, default=7)
     parser.add_argument("--workers", type=int, default=1, help="engine processes (PostgreSQL; default 1)")
+    parser.add_argument(
+        "--helpers",
+        type=int,
+        default=None,
+        help="helper processes of the engine (default: one per CPU beyond the first on SQLite, none on PostgreSQL)",
+    )
     args = parser.parse_args()
     if args.workers > 1 and args.db != "postgresql":
         parser.error("--workers needs --db postgresql: SQLite has one writer at a time")
@@ -90,13 +96,13 @@ def main() -> int:
         if args.workers > 1:
             steps = drain_with_workers(db, start + timedelta(days=args.days), args.workers)
         else:
-            steps = advance(db, timedelta(days=args.days)).steps
+            steps = advance(db, timedelta(days=args.days), Engine(db, helpers=args.helpers)).steps
         seconds = time.perf_counter() - began
         with db.read() as conn:
             statuses = dict(conn.execute(text("SELECT status, count(*) FROM orders GROUP BY status")).all())
         print(
-            f"db={args.db} workers={args.workers} orders={args.orders} load={loaded:.1f}s steps={steps} "
-            f"seconds={seconds:.1f} steps/s={steps / seconds:,.0f} statuses={statuses}"
+            f"db={args.db} workers={args.workers} helpers={args.helpers} orders={args.orders} load={loaded:.1f}s "
+            f"steps={steps} seconds={seconds:.1f} steps/s={steps / seconds:,.0f} statuses={statuses}"
         )
     finally:
         db.dispose()

@@ -6,7 +6,8 @@ Time starts at :data:`T0`, a Monday 08:00 in Seattle, so the promise and the eng
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -161,6 +162,25 @@ def events(db: Database, order_id: str, seller: str = SELLER) -> list[tuple[date
 
 def package_numbers(order: Order) -> list[int]:
     return [p.package_number for s in order.shipments for p in s.packages]
+
+
+def orders_snapshot(db: Database, order_ids: Iterable[str]) -> dict[str, Any]:
+    """Every order with its shipments, carriers, tracking numbers and events; package numbers (row-derived, unique
+    per store) replaced by their position."""
+    result: dict[str, Any] = {}
+    for order_id in order_ids:
+        order = get(db, order_id)
+        numbers = {n: f"#{k}" for k, n in enumerate(package_numbers(order))}
+        data = asdict(order)
+        for shipment in data["shipments"]:
+            for item in shipment["items"]:
+                item["package_number"] = numbers.get(item["package_number"])
+            for package in shipment["packages"]:
+                package["package_number"] = numbers[package["package_number"]]
+        data["tracking"] = [replace(tracking(db, n), package_number=0) for n in package_numbers(order)]
+        data["log"] = events(db, order_id)
+        result[order_id] = data
+    return result
 
 
 def tracking(db: Database, package_number: int, seller: str = SELLER) -> tracking_service.PackageDetails:

@@ -6,7 +6,6 @@ timings", operations.md §2, §8, datatypes.md "The order's life").
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,7 +32,7 @@ from outbound.service import orders as service
 from outbound.service import simulation
 from outbound.service.accounts import add_seller
 from outbound.sim import scenarios
-from outbound.sim.engine import Engine
+from outbound.sim.engine import Steps
 from outbound.store import Database
 from outbound.store import lifecycle as lifecycle_store
 from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, reset
@@ -49,7 +48,7 @@ from tests.lifecycle_helpers import (
     get,
     line,
     now,
-    package_numbers,
+    orders_snapshot,
     start_clock,
     stock,
     totals,
@@ -439,22 +438,7 @@ def place_orders(db: Database) -> None:
 
 
 def snapshot(db: Database) -> dict[str, Any]:
-    """Every order with its shipments, carriers, tracking numbers and events; package numbers (row-derived, unique
-    per store) replaced by their position."""
-    result: dict[str, Any] = {}
-    for order_id in ("R1", "R2", "R3"):
-        order = get(db, order_id)
-        numbers = {n: f"#{k}" for k, n in enumerate(package_numbers(order))}
-        data = asdict(order)
-        for shipment in data["shipments"]:
-            for item in shipment["items"]:
-                item["package_number"] = numbers.get(item["package_number"])
-            for package in shipment["packages"]:
-                package["package_number"] = numbers[package["package_number"]]
-        data["tracking"] = [replace(tracking(db, n), package_number=0) for n in package_numbers(order)]
-        data["log"] = events(db, order_id)
-        result[order_id] = data
-    return result
+    return orders_snapshot(db, ("R1", "R2", "R3"))
 
 
 def test_two_stores_with_the_same_inputs_and_clock_agree(db: Database, tmp_path: Path) -> None:
@@ -474,7 +458,7 @@ def test_two_stores_with_the_same_inputs_and_clock_agree(db: Database, tmp_path:
 def test_receipt_steps_from_the_row_agree_with_steps_on_the_built_order(
     db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The engine takes a received order's steps from its claimed row (``Engine._receipt``); taking them on the
+    """The engine takes a received order's steps from its claimed row (``Steps.from_row``, ``Steps._receipt``); taking them on the
     built order (``Step.received``) instead gives the same orders, times, events and packages."""
     built = fresh_sqlite(tmp_path / "built.db")
     try:
@@ -484,7 +468,7 @@ def test_receipt_steps_from_the_row_agree_with_steps_on_the_built_order(
             add_scenario(store, "speed", {"multiplier": 3}, "R3")
         for hop in hops:
             advance(db, hop)
-        monkeypatch.setattr(Engine, "_receipt", lambda *_args: None)  # every step on the built order
+        monkeypatch.setattr(Steps, "from_row", staticmethod(lambda *_args: False))  # every step on the built order
         for hop in hops:
             advance(built, hop)
         assert snapshot(db) == snapshot(built)

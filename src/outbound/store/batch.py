@@ -86,22 +86,25 @@ _ORDER_ROW = _Rows("OrderRow", list(orders.c))
 _ITEM_ROW = _Rows("ItemRow", list(order_items.c))
 
 
-def _claim(lock: bool) -> Callable[[Dialect], ClauseElement]:
-    def build(_dialect: Dialect) -> ClauseElement:
+def _claim(lock: bool, excluding: bool) -> Callable[[Dialect], ClauseElement]:
+    def build(dialect: Dialect) -> ClauseElement:
         query = (
             select(*orders.c)
             .where(orders.c.next_step_at <= bindparam("now"))
             .order_by(orders.c.next_step_at, orders.c.id)
             .limit(bindparam("limit"))
         )
+        if excluding:  # orders of batches still being stepped, in this transaction
+            query = query.where(~driver.in_ids(orders.c.id, dialect, "skip"))
         # NO KEY: the step never changes the order's key, so rows that reference the order can still be inserted
         return query.with_for_update(skip_locked=True, key_share=True) if lock else query
 
     return build
 
 
-_CLAIM = driver.Query(_claim(lock=False))
-_CLAIM_LOCKED = driver.Query(_claim(lock=True))
+_CLAIMS = {
+    (lock, excluding): driver.Query(_claim(lock, excluding)) for lock in (False, True) for excluding in (False, True)
+}
 _ITEMS = driver.Query(
     lambda d: (
         select(*order_items.c)
@@ -144,7 +147,7 @@ class Claimed:
     rows: list[driver.Row]
     items: dict[int, list[driver.Row]]
     reservations: dict[int, list[driver.Row]]
-    shipments: dict[int, list[tuple[driver.Row, list[ShipmentItem], list[Package]]]]
+    shipments: dict[int, list[tuple[driver.Row, list[driver.Row], list[driver.Row]]]]  # with items', packages' rows
     read: Callable[[Any], datetime | None]
 
     def __len__(self) -> int:
@@ -169,7 +172,15 @@ class Claimed:
         loaded.item_columns = [_item_columns(item) for item in items]
         for shipment_row, contents, boxes in self.shipments.get(row.id, ()):
             row_id, _order_id, amazon_id, fc_code, status, shipping_at, arrival = shipment_row
-            shipment = Shipment(amazon_id, fc_code, status, read(shipping_at), read(arrival), [*contents], [*boxes])
+            shipment = Shipment(
+                amazon_id,
+                fc_code,
+                status,
+                read(shipping_at),
+                read(arrival),
+                [ShipmentItem(sku, item_id, quantity, box) for _s, _p, sku, item_id, quantity, box in contents],
+                [Package(number, carrier, tracking, read(at)) for number, _s, carrier, tracking, at in boxes],
+            )
             order.shipments.append(shipment)
             loaded.shipment_ids[amazon_id] = row_id
         return loaded
@@ -195,16 +206,19 @@ def claim(
     *,
     lock: bool,
     needs: Callable[[list[driver.Row]], Iterable[int]] | None = None,
+    exclude: Sequence[int] = (),
 ) -> Claimed:
     """The orders whose next step is due at ``now``, oldest first; with ``lock`` (PostgreSQL) each is locked,
     skipping rows other workers hold (``SKIP LOCKED``), so two workers never take the same step.
 
     ``needs`` gets the claimed rows and names the orders (ids) whose lines, reservations and shipments are read:
-    the others can't be :meth:`Claimed.load`-ed (their step needs only the order's row). All of them without it."""
+    the others can't be :meth:`Claimed.load`-ed (their step needs only the order's row). All of them without it.
+    ``exclude``: ids not to claim (orders this transaction claimed already and has not written yet)."""
     dialect = conn.dialect
     read = driver.reader(dialect)
-    query = _CLAIM_LOCKED if lock else _CLAIM
-    rows = query.rows(conn, now=driver.writer(dialect)(now), limit=limit)
+    query = _CLAIMS[lock, bool(exclude)]
+    skip = {"skip": driver.ids(dialect, exclude)} if exclude else {}
+    rows = query.rows(conn, now=driver.writer(dialect)(now), limit=limit, **skip)
     if not rows:
         return Claimed([], {}, {}, {}, read)
     wanted = [row[0] for row in rows] if needs is None else list(needs(rows))
@@ -213,7 +227,7 @@ def claim(
     ids = driver.ids(dialect, wanted)
     items = _by_order(_ITEMS.rows(conn, ids=ids))
     held = _by_order(_RESERVATIONS.rows(conn, ids=ids))
-    return Claimed(rows, items, held, _shipments(conn, ids, read), read)
+    return Claimed(rows, items, held, _shipments(conn, ids), read)
 
 
 def _by_order(rows: Iterable[driver.Row]) -> dict[int, list[driver.Row]]:
@@ -224,21 +238,20 @@ def _by_order(rows: Iterable[driver.Row]) -> dict[int, list[driver.Row]]:
     return grouped
 
 
-def _shipments(
-    conn: Connection, ids: Any, read: Callable[[Any], datetime | None]
-) -> dict[int, list[tuple[driver.Row, list[ShipmentItem], list[Package]]]]:
-    """The batch's shipments (in the order ``order_store.load_shipments`` gives) with their items and packages."""
+def _shipments(conn: Connection, ids: Any) -> dict[int, list[tuple[driver.Row, list[driver.Row], list[driver.Row]]]]:
+    """The batch's shipments (in the order ``order_store.load_shipments`` gives), each with its items' and packages'
+    rows; as the driver's tuples, which a helper process takes cheaply (:meth:`Claimed.load` builds the objects)."""
     rows = _SHIPMENTS.rows(conn, ids=ids)
     if not rows:
         return {}
     shipment_ids = driver.ids(conn.dialect, [r[0] for r in rows])
-    items: dict[int, list[ShipmentItem]] = {r[0]: [] for r in rows}
-    for shipment_id, _position, sku, item_id, quantity, package_number in _SHIPMENT_ITEMS.rows(conn, ids=shipment_ids):
-        items[shipment_id].append(ShipmentItem(sku, item_id, quantity, package_number))
-    boxes: dict[int, list[Package]] = {r[0]: [] for r in rows}
-    for number, shipment_id, carrier_code, tracking_number, arrival in _PACKAGES.rows(conn, ids=shipment_ids):
-        boxes[shipment_id].append(Package(number, carrier_code, tracking_number, read(arrival)))
-    found: dict[int, list[tuple[driver.Row, list[ShipmentItem], list[Package]]]] = {}
+    items: dict[int, list[driver.Row]] = {r[0]: [] for r in rows}
+    for row in _SHIPMENT_ITEMS.rows(conn, ids=shipment_ids):
+        items[row[0]].append(row)
+    boxes: dict[int, list[driver.Row]] = {r[0]: [] for r in rows}
+    for row in _PACKAGES.rows(conn, ids=shipment_ids):
+        boxes[row[1]].append(row)
+    found: dict[int, list[tuple[driver.Row, list[driver.Row], list[driver.Row]]]] = {}
     for row in rows:
         found.setdefault(row[1], []).append((row, items[row[0]], boxes[row[0]]))
     return found
@@ -294,20 +307,55 @@ class Writes:
     """Everything one engine batch changes, kept as rows in the driver's form. :meth:`send` writes what the steps so
     far changed (on PostgreSQL without waiting: the server applies it while the next steps are computed),
     :meth:`flush` the rest. A context manager: leaving it on an error leaves pipeline mode, so the transaction can
-    roll back."""
+    roll back.
 
-    def __init__(self, conn: Connection) -> None:
-        self.at: Moment = driver.writer(conn.dialect)
-        self.pipeline = driver.Pipeline(conn) if conn.dialect.name == "postgresql" else None
+    Made without a connection (``Writes(dialect="sqlite")``), it only keeps rows: a helper process steps orders
+    into one and hands back :meth:`export`, which the engine's :meth:`absorb` takes in before it writes."""
+
+    def __init__(self, conn: Connection | None = None, *, dialect: str | None = None) -> None:
+        name = conn.dialect.name if conn is not None else dialect
+        assert name is not None, "a connection or a dialect name"
+        self.at: Moment = driver.writer(name)
+        self.pipeline = driver.Pipeline(conn) if conn is not None and name == "postgresql" else None
         self.orders: dict[tuple[str, ...], list[driver.Row]] = {}  # changed step columns → rows
         self.lines: list[driver.Row] = []
         self.dropped: list[driver.Row] = []  # reservations turned into shipments or released
-        self.new_shipments: list[tuple[int, Shipment]] = []
+        self.new_shipments: list[driver.Row] = []
+        self.new_shipment_items: list[driver.Row] = []  # under their shipment's AmazonShipmentId
         self.shipment_changes: list[driver.Row] = []
         self.packages: list[driver.Row] = []
         self.item_packages: list[driver.Row] = []
         self.stock: dict[tuple[str, str, str], list[int]] = {}  # (seller, sku, fc) → [Δsellable, Δreserved]
         self.events: list[driver.Row] = []
+
+    def _kept(self) -> tuple[list[driver.Row], ...]:
+        """The row lists, in the order :meth:`_write` writes them (rows after the rows they refer to)."""
+        return (
+            self.lines,
+            self.dropped,
+            self.new_shipments,
+            self.new_shipment_items,
+            self.shipment_changes,
+            self.packages,
+            self.item_packages,
+            self.events,
+        )
+
+    def export(self) -> tuple[Any, ...]:
+        """What was kept, as plain data (picklable): for :meth:`absorb` in the process that writes."""
+        return self.orders, self._kept(), self.stock
+
+    def absorb(self, exported: tuple[Any, ...]) -> None:
+        """Take in another ``Writes``' :meth:`export`, as if its steps had been recorded here."""
+        changed, kept, stock = exported
+        for columns, rows in changed.items():
+            self.orders.setdefault(columns, []).extend(rows)
+        for mine, theirs in zip(self._kept(), kept, strict=True):
+            mine.extend(theirs)
+        for key, (sellable, reserved) in stock.items():
+            delta = self.stock.setdefault(key, [0, 0])
+            delta[0] += sellable
+            delta[1] += reserved
 
     def __enter__(self) -> Writes:
         return self
@@ -360,6 +408,25 @@ class Writes:
         delta = self.stock.setdefault((seller_id, sku, fc_code), [0, 0])
         delta[0] += sellable
         delta[1] += reserved
+
+    def new_shipment(self, order_id: int, shipment: Shipment) -> None:
+        """A shipment just planned, with its items (their rows name it by its AmazonShipmentId)."""
+        at = self.at
+        amazon_id = shipment.amazon_shipment_id
+        self.new_shipments.append(
+            (
+                order_id,
+                amazon_id,
+                shipment.fc_code,
+                shipment.status,
+                at(shipment.shipping_at),
+                at(shipment.estimated_arrival_at),
+            )
+        )
+        self.new_shipment_items.extend(
+            (amazon_id, n, item.seller_sku, item.item_id, item.quantity, item.package_number)
+            for n, item in enumerate(shipment.items)
+        )
 
     def shipment(self, order_id: int, shipment: Shipment) -> None:
         at = self.at
@@ -420,37 +487,12 @@ class Writes:
             _order_step(columns).run(conn, rows, pipeline)
         _ITEM_STEP.run(conn, self.lines, pipeline)
         _DROP_RESERVATION.run(conn, self.dropped, pipeline)
-        at = self.at
-        new = self.new_shipments
-        _NEW_SHIPMENT.run(
-            conn,
-            [
-                (order, s.amazon_shipment_id, s.fc_code, s.status, at(s.shipping_at), at(s.estimated_arrival_at))
-                for order, s in new
-            ],
-            pipeline,
-        )
-        _NEW_SHIPMENT_ITEM.run(
-            conn,
-            [
-                (s.amazon_shipment_id, n, item.seller_sku, item.item_id, item.quantity, item.package_number)
-                for _order, s in new
-                for n, item in enumerate(s.items)
-            ],
-            pipeline,
-        )
+        _NEW_SHIPMENT.run(conn, self.new_shipments, pipeline)
+        _NEW_SHIPMENT_ITEM.run(conn, self.new_shipment_items, pipeline)
         _SHIPMENT_STATE.run(conn, self.shipment_changes, pipeline)
         _NEW_PACKAGE.run(conn, self.packages, pipeline)
         _ITEM_PACKAGE.run(conn, self.item_packages, pipeline)
         _NEW_EVENT.run(conn, self.events, pipeline)
-        for kept in (
-            self.orders,
-            self.lines,
-            self.dropped,
-            new,
-            self.shipment_changes,
-            self.packages,
-            self.item_packages,
-            self.events,
-        ):
+        self.orders.clear()
+        for kept in self._kept():
             kept.clear()

@@ -99,11 +99,11 @@ class Query:
             cursor.close()
 
 
-def in_ids(column: ColumnElement[Any], dialect: Dialect) -> ColumnElement[bool]:
-    """``column`` is one of the ids passed as ``ids`` (see :func:`ids`), as one parameter on both backends."""
+def in_ids(column: ColumnElement[Any], dialect: Dialect, name: str = "ids") -> ColumnElement[bool]:
+    """``column`` is one of the ids passed as ``name`` (see :func:`ids`), as one parameter on both backends."""
     if dialect.name == "postgresql":
-        return column == any_(bindparam("ids", type_=ARRAY(column.type)))
-    listed = func.json_each(bindparam("ids")).table_valued("value")
+        return column == any_(bindparam(name, type_=ARRAY(column.type)))
+    listed = func.json_each(bindparam(name)).table_valued("value")
     return column.in_(select(listed.c.value))
 
 
@@ -279,9 +279,9 @@ class Pipeline:
 # ----------------------------------------------------------------------------------------------- datetimes
 
 
-def writer(dialect: Dialect) -> Callable[[datetime | None], Any]:
-    """Aware datetime → what the driver stores for a ``UtcDateTime`` column."""
-    return _sqlite_text if dialect.name == "sqlite" else _aware
+def writer(dialect: Dialect | str) -> Callable[[datetime | None], Any]:
+    """Aware datetime → what the driver stores for a ``UtcDateTime`` column (the dialect or its name)."""
+    return _sqlite_text if (dialect if isinstance(dialect, str) else dialect.name) == "sqlite" else _aware
 
 
 def reader(dialect: Dialect) -> Callable[[Any], datetime | None]:
