@@ -171,3 +171,14 @@ def test_helpers_that_cannot_start_leave_the_steps_to_the_engine(
         alone.dispose()
     monkeypatch.setattr(sys, "executable", str(tmp_path / "no-python"))
     assert run(db, helpers=2) == expected
+
+
+@pytest.mark.parametrize(("setting", "expected"), [("0", 0), ("3", 3), ("lots", None), ("", None)])
+def test_the_number_of_helpers_comes_from_the_environment(
+    db: Database, monkeypatch: pytest.MonkeyPatch, setting: str, expected: int | None
+) -> None:
+    monkeypatch.setenv("OUTBOUND_ENGINE_HELPERS", setting)
+    monkeypatch.setattr(engine_module.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    chosen = Engine(db)._helpers()
+    assert chosen == (expected if expected is not None else (2 if db.is_sqlite else 0))
+    assert Engine(db, helpers=1)._helpers() == 1  # the engine's own setting wins

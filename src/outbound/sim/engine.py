@@ -119,8 +119,10 @@ class Engine:
         if self.helpers is not None:
             return self.helpers
         configured = os.environ.get("OUTBOUND_ENGINE_HELPERS", "").strip()
+        if configured.isdigit():
+            return int(configured)
         if configured:
-            return max(0, int(configured))
+            log.warning("OUTBOUND_ENGINE_HELPERS=%r is not a number of processes; choosing one", configured)
         if not self.db.is_sqlite:
             return 0
         cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

@@ -7,8 +7,6 @@ from contextlib import contextmanager
 from importlib import resources
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
@@ -75,6 +73,9 @@ class Database:
 
     def migrate(self) -> None:
         """Bring the schema to the newest revision (Alembic), on SQLite and PostgreSQL alike."""
+        from alembic import command  # imported here: a fifth of a second that only migrating needs
+        from alembic.config import Config
+
         with self.engine.begin() as conn:
             if not self.is_sqlite:
                 conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _PG_LOCK})
