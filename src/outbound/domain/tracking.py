@@ -1117,6 +1117,9 @@ def _parse(text: str | None) -> datetime | None:
     return None if text is None else _utc(datetime.fromisoformat(text))
 
 
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # json.dumps with these makes one a call
+
+
 def journey_to_json(journey: Journey) -> str:
     """A compact JSON form of the journey (events as ``[time, code, city, state, country]``)."""
     data = {
@@ -1128,7 +1131,7 @@ def journey_to_json(journey: Journey) -> str:
         "promised_arrival": _stamp(journey.promised_arrival),
         "events": [[_stamp(e.at), e.code, e.city, e.state, e.country] for e in journey.events],
     }
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return _COMPACT.encode(data)
 
 
 @lru_cache(maxsize=4096)
@@ -1219,7 +1222,7 @@ def inputs_to_json(inputs: JourneyInputs) -> str:
     }
     if inputs.rates != DEFAULT_RATES:
         data["rates"] = [getattr(inputs.rates, name) for name in _RATE_FIELDS]
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return _COMPACT.encode(data)
 
 
 _RATE_FIELDS = ("delay", "failed_attempt", "undeliverable", "returned_to_seller", "lost")

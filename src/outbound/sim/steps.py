@@ -66,10 +66,11 @@ class Steps:
             if only is not None and order_id not in only:
                 continue
             found = work.steering.get((raw[batch.SELLER], raw[batch.SELLER_ORDER]), [])
-            at = work.now or read(raw[batch.NEXT_STEP_AT])
+            due_at = read(raw[batch.NEXT_STEP_AT])
+            at = work.now or due_at
             assert at is not None
             if order_id in work.receipts:
-                self._receipt(raw, found, at, read).write(order_id, writes)
+                self._receipt(raw, found, at, due_at, read).write(order_id, writes)
             elif not self._step(conn, due.load(raw), found, writes, at):
                 left.append(order_id)
             if chunk and n % chunk == 0 and conn is not None:
@@ -84,7 +85,12 @@ class Steps:
         )
 
     def _receipt(
-        self, raw: driver.Row, found: list[scenarios.Scenario], now: datetime, read: Callable[[Any], datetime | None]
+        self,
+        raw: driver.Row,
+        found: list[scenarios.Scenario],
+        now: datetime,
+        due_at: datetime | None,
+        read: Callable[[Any], datetime | None],
     ) -> _Receipt:
         """A received order's step (``Step.received`` when the order is not held) from the claimed row alone,
         without building the order: the receipt delay still running (only the next step's time may change) or over
@@ -96,7 +102,7 @@ class Steps:
         assert received_at is not None
         rng = shipping.rng_for(seller_id, seller_order_id, "received")
         ready = received_at + timings.delay(rng, timings.received_to_planning)  # as Step.received draws it
-        before = (RECEIVED, read(raw[batch.STATUS_UPDATED_AT]), read(raw[batch.NEXT_STEP_AT]))
+        before = (RECEIVED, read(raw[batch.STATUS_UPDATED_AT]), due_at)
         if ready > now:
             return _Receipt(before, (RECEIVED, before[1], ready), None)
         rng = shipping.rng_for(seller_id, seller_order_id, "planning")

@@ -78,7 +78,8 @@ class _Rows:
     def __call__(self, row: Sequence[Any], read: Callable[[Any], datetime | None]) -> Any:
         values = list(row)
         for n in self.moments:
-            values[n] = read(values[n])
+            if values[n] is not None:
+                values[n] = read(values[n])
         return self.make._make(values)
 
 
