@@ -149,10 +149,10 @@ class Engine:
     def _window(self, conn: Connection, ahead: _Ahead, target: datetime) -> int:
         """One transaction writing about ``WINDOW`` steps. Batches are claimed ``ahead.depth`` in advance (each
         excluding the orders of those not yet written), stepped by the helpers and written here in the order
-        claimed; steps that read the store are taken here. Batches still out when it commits stay valid for the
-        next transaction if no one else wrote in between (SQLite's ``data_version``); on PostgreSQL, which can't
-        tell, every batch is written before the commit. The same store and clock give the same batches, so the
-        same result."""
+        claimed; receipt steps and steps that read the store are taken here. Batches still out when it commits
+        stay valid for the next transaction if no one else wrote in between (SQLite's ``data_version``); on
+        PostgreSQL, which can't tell, every batch is written before the commit. The same store and clock give the
+        same batches, so the same result."""
         sqlite = self.db.is_sqlite
         with conn.begin():
             if ahead.queue and (not sqlite or _data_version(conn) != ahead.mark):
@@ -169,7 +169,7 @@ class Engine:
                 work, (taken, left) = ahead.receive()
                 with batch.Writes(conn) as writes:
                     writes.absorb(taken)
-                    self.steps.take(conn, work, writes, only=set(left))
+                    self.steps.take(conn, work, writes, only=work.receipts.union(left))
                     writes.flush(conn)
                 applied += len(work.due)
             applied += process_due_returns(conn, target, HELPER_BATCH, replay=True)
@@ -191,7 +191,8 @@ class _Ahead:
         return [order_id for work in self.queue for order_id in work.ids()]
 
     def send(self, work: Work) -> None:
-        self.pool.submit(_take_in_helper, work)
+        """Claimed ``work`` out to a helper (its receipt steps stay: the engine takes them as it writes)."""
+        self.pool.submit(_take_in_helper, work.built())
         self.queue.append(work)
 
     def receive(self) -> tuple[Work, Any]:

@@ -155,6 +155,14 @@ class Work:
     def ids(self) -> list[int]:
         return [raw[batch.ID] for raw in self.due.rows]
 
+    def built(self) -> Work:
+        """The part whose steps build the order (not the receipt steps): what is worth a helper's time. A receipt
+        step costs less than carrying its row to a helper and its changes back."""
+        rows = [raw for raw in self.due.rows if raw[batch.ID] not in self.receipts]
+        keys = {(raw[batch.SELLER], raw[batch.SELLER_ORDER]) for raw in rows}
+        steering = {key: found for key, found in self.steering.items() if key in keys}
+        return Work(replace(self.due, rows=rows), steering, set(), self.now, self.dialect)
+
 
 class _Receipt(NamedTuple):
     """A receipt step worked out from the order's row: its step columns before and after, the time it was planned."""
