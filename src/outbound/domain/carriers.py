@@ -24,6 +24,7 @@ Yamato mod-7; the other carriers' numbers are random within their format. All ra
 
 from __future__ import annotations
 
+import itertools
 import random
 import re
 import string
@@ -177,8 +178,13 @@ def choose_carrier(
     options = carriers_for(marketplace_country, speed, origin_country)
     if len(options) == 1:
         return options[0]
-    weights = [2.0] + [1.0] * (len(options) - 1)
-    return rng.choices(options, weights=weights)[0]
+    return rng.choices(options, cum_weights=_first_twice(len(options)))[0]
+
+
+@cache
+def _first_twice(count: int) -> tuple[float, ...]:
+    """Cumulative weights 2, 1, 1, ...: what ``choices`` would sum from ``weights`` on every call (same draws)."""
+    return tuple(itertools.accumulate([2.0] + [1.0] * (count - 1)))
 
 
 # --------------------------------------------------------------------------------------------- check digits

@@ -389,7 +389,7 @@ class Step:
         for position, item in enumerate(shipment.items):
             number = rows[position % boxes].package_number
             self.writes.item_package(row_id, position, number)
-            shipment.items[position] = replace(item, package_number=number)
+            shipment.items[position] = ShipmentItem(item.seller_sku, item.item_id, item.quantity, number)
             self.writes.move_stock(order.seller_id, item.seller_sku, shipment.fc_code, 0, -item.quantity)
         shipment.status = SHIPPED
         shipment.shipping_at = ship_at
