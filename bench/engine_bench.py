@@ -9,6 +9,8 @@ processed by the engine. Prints orders, steps, seconds and steps/s.
 
 ``--workers N`` (PostgreSQL) drains the week with N engine processes on the one database, as ``outbound worker``
 processes share it (``FOR NO KEY UPDATE SKIP LOCKED``); the time runs from their start to the last one's end.
+``--helpers N`` sets the engine's helper processes (``Engine.helpers``; by default two on two CPUs with SQLite, none
+with PostgreSQL).
 """
 
 from __future__ import annotations
