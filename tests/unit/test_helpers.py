@@ -40,3 +40,12 @@ def test_a_helper_that_cannot_start_is_lost(monkeypatch: pytest.MonkeyPatch, tmp
     monkeypatch.setattr("sys.executable", os.path.join(tmp_path, "no-python"))
     with pytest.raises(HelperLost):
         Helpers(1, len, "")
+
+
+def test_closing_with_results_unread_ends_the_helpers_without_killing_them() -> None:
+    pool = Helpers(2, len, "")
+    for _ in range(4):
+        pool.submit(bytes, 3 << 20)  # each answer is bigger than the pipe: the helper waits to write it
+    processes = list(pool._processes)
+    pool.close()
+    assert [process.returncode for process in processes] == [0, 0]

@@ -78,15 +78,19 @@ class Helpers:
         return value
 
     def close(self) -> None:
+        """End the helpers: at the end of their input, or at once if results are left unread (an error
+        interrupted the caller): a helper writing one finds its pipe closed and stops."""
+        for process in self._processes:
+            for pipe in (process.stdin, process.stdout):
+                if pipe is not None:
+                    with contextlib.suppress(OSError):
+                        pipe.close()
         for process in self._processes:
             try:
-                if process.stdin is not None:
-                    process.stdin.close()  # the helper ends at the end of its input
                 process.wait(timeout=10)
-            except (OSError, subprocess.TimeoutExpired):
+            except subprocess.TimeoutExpired:
                 process.kill()
-            if process.stdout is not None:
-                process.stdout.close()
+                process.wait()
         self._processes.clear()
 
     def __enter__(self) -> Helpers:
@@ -160,7 +164,10 @@ def _serve(tasks_in: IO[bytes], results_out: IO[bytes]) -> None:
             import traceback
 
             answer = (False, traceback.format_exc())
-        _write(results_out, answer)
+        try:
+            _write(results_out, answer)
+        except BrokenPipeError:
+            return  # the engine stopped listening (it closed us): nothing more to do
 
 
 if __name__ == "__main__":
