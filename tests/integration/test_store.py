@@ -204,3 +204,17 @@ def test_plain_url_forms_work(db_url: str) -> None:
         assert database.is_sqlite == db_url.startswith("sqlite")
     finally:
         database.dispose()
+
+
+def test_postgresql_sessions_are_in_utc(pg_url: str) -> None:
+    """Every pooled PostgreSQL connection reads ``timestamptz`` as ``datetime.UTC`` datetimes, whatever the server's
+    zone: the hot reads take them as they come, without converting each one."""
+    db = Database(pg_url)
+    try:
+        for _ in range(2):  # a fresh connection and a reused one
+            with db.engine.connect() as conn:
+                assert conn.exec_driver_sql("SHOW TIME ZONE").scalar_one() == "UTC"
+                moment = conn.exec_driver_sql("SELECT TIMESTAMPTZ '2026-11-30 08:00:00+09'").scalar_one()
+                assert moment.tzinfo is UTC and moment == datetime(2026, 11, 29, 23, 0, tzinfo=UTC)
+    finally:
+        db.dispose()

@@ -51,6 +51,8 @@ class Database:
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin_immediate)
+        else:
+            event.listen(self.engine, "connect", _postgresql_utc)
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
@@ -101,6 +103,14 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.execute("PRAGMA cache_size=-65536")
     cursor.execute("PRAGMA wal_autocheckpoint=10000")
     cursor.close()
+
+
+def _postgresql_utc(dbapi_conn: Any, _record: Any) -> None:
+    """Sessions in UTC: psycopg then returns ``datetime.UTC`` datetimes, which need no conversion when read (with the
+    server's zone name, e.g. ``Etc/UTC``, every datetime read cost an ``astimezone``). Stored instants don't change:
+    the columns are ``timestamptz``. Set after connecting, not as a startup option, which PgBouncer refuses."""
+    dbapi_conn.execute("SET TIME ZONE 'UTC'")
+    dbapi_conn.commit()
 
 
 def _sqlite_begin_immediate(conn: Connection) -> None:
