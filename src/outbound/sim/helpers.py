@@ -174,3 +174,6 @@ if __name__ == "__main__":
     results = os.fdopen(os.dup(1), "wb")  # the results' own channel: a stray print goes to standard error
     os.dup2(2, 1)
     _serve(sys.stdin.buffer, results)
+    # every answer is flushed when written; leave without the interpreter's shutdown, which would wait on standard
+    # input still held by the reader thread (a fatal error if the engine stopped listening mid-read)
+    os._exit(0)
