@@ -61,6 +61,9 @@ class Engine:
     def steps(self) -> Steps:
         return Steps(self.timings, self.rates)
 
+    def _replay_batch(self) -> int:
+        return REPLAY_BATCH.get(self.db.engine.dialect.name, BATCH)
+
     # ------------------------------------------------------------------------------------------- driving
 
     def run_due(self, now: datetime, limit: int = BATCH, *, replay: bool = False) -> int:
@@ -78,7 +81,7 @@ class Engine:
 
     def run_until(self, target: datetime) -> int:
         """Every step due at or before ``target``, batch after batch, in time order (the virtual clock)."""
-        limit = REPLAY_BATCH.get(self.db.engine.dialect.name, BATCH)
+        limit = self._replay_batch()
         total = 0
         with _without_cycle_collection():
             while True:
@@ -139,14 +142,14 @@ class Engine:
         try:
             with Helpers(helpers, _start_helper, self.steps) as pool, self.db.engine.connect() as conn:
                 # one more batch here while the helpers start (a fresh interpreter importing the engine: ~0.5 s)
-                total += self.run_due(target, REPLAY_BATCH.get(self.db.engine.dialect.name, BATCH), replay=True)
+                total += self.run_due(target, self._replay_batch(), replay=True)
                 ahead = _Ahead(pool, helpers + 1)
                 while applied := self._window(conn, ahead, target):
                     total += applied
             return total
         except HelperLost:
             log.warning("engine helper processes could not run; stepping in this process", exc_info=True)
-            while applied := self.run_due(target, REPLAY_BATCH.get(self.db.engine.dialect.name, BATCH), replay=True):
+            while applied := self.run_due(target, self._replay_batch(), replay=True):
                 total += applied
             return total
 

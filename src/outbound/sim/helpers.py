@@ -18,6 +18,7 @@ import struct
 import subprocess
 import sys
 import threading
+import traceback
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
@@ -161,8 +162,6 @@ def _serve(tasks_in: IO[bytes], results_out: IO[bytes]) -> None:
         try:
             answer: tuple[bool, Any] = (True, function(value))
         except Exception:  # the engine raises it (and rolls back); the helper stays for the next task
-            import traceback
-
             answer = (False, traceback.format_exc())
         try:
             _write(results_out, answer)

@@ -66,13 +66,14 @@ class Steps:
             if only is not None and order_id not in only:
                 continue
             found = work.steering.get((raw[batch.SELLER], raw[batch.SELLER_ORDER]), [])
-            due_at = read(raw[batch.NEXT_STEP_AT])
-            at = work.now or due_at
-            assert at is not None
             if order_id in work.receipts:
-                self._receipt(raw, found, at, due_at, read).write(order_id, writes)
-            elif not self._step(conn, due.load(raw), found, writes, at):
-                left.append(order_id)
+                due_at = read(raw[batch.NEXT_STEP_AT])
+                assert due_at is not None
+                self._receipt(raw, found, work.now or due_at, due_at, read).write(order_id, writes)
+            else:  # the built order has its due time already read
+                loaded = due.load(raw)
+                if not self._step(conn, loaded, found, writes, work.now or loaded.due_at):
+                    left.append(order_id)
             if chunk and n % chunk == 0 and conn is not None:
                 writes.send(conn)  # PostgreSQL writes these while the next steps are computed
         return left
@@ -89,7 +90,7 @@ class Steps:
         raw: driver.Row,
         found: list[scenarios.Scenario],
         now: datetime,
-        due_at: datetime | None,
+        due_at: datetime,
         read: Callable[[Any], datetime | None],
     ) -> _Receipt:
         """A received order's step (``Step.received`` when the order is not held) from the claimed row alone,

@@ -353,10 +353,8 @@ class Writes:
             self.orders.setdefault(columns, []).extend(rows)
         for mine, theirs in zip(self._kept(), kept, strict=True):
             mine.extend(theirs)
-        for key, (sellable, reserved) in stock.items():
-            delta = self.stock.setdefault(key, [0, 0])
-            delta[0] += sellable
-            delta[1] += reserved
+        for (seller_id, sku, fc_code), (sellable, reserved) in stock.items():
+            self.move_stock(seller_id, sku, fc_code, sellable, reserved)
 
     def __enter__(self) -> Writes:
         return self
