@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from outbound.config import Settings
@@ -18,13 +19,13 @@ from outbound.mws import throttle as throttling
 from outbound.service import orders as service
 from outbound.service import simulation
 from outbound.service import tracking as tracking_service
-from outbound.service.accounts import Caller
+from outbound.service.accounts import Caller, add_seller
 from outbound.service.inventory import StockChange, levels, set_inventory
 from outbound.sim.clock import VirtualClock
 from outbound.store import Database
 from outbound.store import lifecycle as lifecycle_store
 from outbound.store import orders as order_store
-from tests.conftest import ACCESS_KEY, SELLER, Server, start_server
+from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, Server, start_server
 
 T0 = datetime(2026, 11, 23, 16, 0, 0, tzinfo=UTC)  # Monday 08:00 in Seattle (BFI4)
 US = "ATVPDKIKX0DER"
@@ -95,6 +96,15 @@ def start_clock(db: Database, at: datetime = T0) -> VirtualClock:
     clock = VirtualClock(db)
     clock.set(at)
     return clock
+
+
+def fresh_sqlite(path: Path) -> Database:
+    """A second store, in a SQLite file, with the example seller and its virtual clock at :data:`T0`."""
+    other = Database(f"sqlite:///{path}")
+    other.migrate()
+    add_seller(other, SELLER, ACCESS_KEY, SECRET_KEY)
+    start_clock(other)
+    return other
 
 
 def now(db: Database) -> datetime:

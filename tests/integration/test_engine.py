@@ -45,6 +45,7 @@ from tests.lifecycle_helpers import (
     advance_to,
     create,
     events,
+    fresh_sqlite,
     get,
     line,
     now,
@@ -64,14 +65,6 @@ def db(module_store: Database) -> Database:
     store = reset(module_store)
     start_clock(store)
     return store
-
-
-def fresh_sqlite(path: Path) -> Database:
-    other = Database(f"sqlite:///{path}")
-    other.migrate()
-    add_seller(other, SELLER, ACCESS_KEY, SECRET_KEY)
-    start_clock(other)
-    return other
 
 
 def status_at(db: Database, order_id: str) -> tuple[str, datetime]:

@@ -22,7 +22,18 @@ from outbound.sim import scenarios
 from outbound.sim.engine import Engine
 from outbound.store import Database, batch
 from tests.conftest import SELLER, reset
-from tests.lifecycle_helpers import create, events, get, line, now, orders_snapshot, start_clock, stock, totals
+from tests.lifecycle_helpers import (
+    create,
+    events,
+    fresh_sqlite,
+    get,
+    line,
+    now,
+    orders_snapshot,
+    start_clock,
+    stock,
+    totals,
+)
 
 ORDERS = [f"O{n}" for n in range(24)]
 HOPS = (timedelta(minutes=3), timedelta(hours=2), timedelta(days=1), timedelta(days=9))
@@ -78,14 +89,6 @@ def restock(db: Database) -> Callable[[int], None]:
     return arrive
 
 
-def sqlite_store(path: Any) -> Database:
-    store = Database(f"sqlite:///{path}")
-    store.migrate()
-    reset(store)
-    start_clock(store)
-    return store
-
-
 def test_helpers_give_the_same_store_as_one_process(
     db: Database, small_batches: None, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -94,7 +97,7 @@ def test_helpers_give_the_same_store_as_one_process(
     monkeypatch.setattr(
         engine_module._Ahead, "send", lambda self, work: taken.append(len(work.due)) or original(self, work)
     )
-    alone = sqlite_store(tmp_path / "alone.db")
+    alone = fresh_sqlite(tmp_path / "alone.db")
     try:
         expected = run(alone, helpers=0, between=restock(alone))
         assert not taken, "one process: no helper task"
@@ -117,7 +120,7 @@ def test_a_write_between_two_transactions_is_not_overwritten(
     """A batch still with the helpers when the engine commits is written in its next transaction only if no one else
     wrote in between; here a cancel does, and the cancelled order's step computed before it is dropped. (SQLite
     only: on PostgreSQL every batch is written before the commit, so none is out between transactions.)"""
-    db = sqlite_store(tmp_path / "store.db")
+    db = fresh_sqlite(tmp_path / "store.db")
     cancelled: list[str] = []
     original = Engine._window
 
@@ -165,7 +168,7 @@ def check_cancelled(db: Database, cancelled: list[str], before: tuple[int, int])
 def test_helpers_that_cannot_start_leave_the_steps_to_the_engine(
     db: Database, small_batches: None, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    alone = sqlite_store(tmp_path / "alone.db")
+    alone = fresh_sqlite(tmp_path / "alone.db")
     try:
         expected = run(alone, helpers=0)
     finally:
