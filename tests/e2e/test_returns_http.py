@@ -29,9 +29,8 @@ from outbound.client import (
 )
 from outbound.domain import returns as rules
 from outbound.domain.shipping import rng_for
-from outbound.service import simulation
+from outbound.service import scenarios, simulation
 from outbound.service.inventory import StockChange, levels, set_inventory
-from outbound.sim import scenarios
 from outbound.store import Database
 from outbound.store import inventory as stock_store
 from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, Server

@@ -18,8 +18,8 @@ from click.testing import CliRunner, Result
 from outbound.cli import main
 from outbound.domain.orders import PLANNING, RECEIVED, UNFULFILLABLE
 from outbound.service import orders as service
+from outbound.service import scenarios
 from outbound.service.accounts import add_seller
-from outbound.sim import scenarios
 from outbound.sim.clock import VirtualClock
 from outbound.store import Database
 from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER

@@ -29,9 +29,8 @@ from outbound.domain.orders import (
 )
 from outbound.domain.world import load_json
 from outbound.service import orders as service
-from outbound.service import simulation
+from outbound.service import scenarios, simulation
 from outbound.service.accounts import add_seller
-from outbound.sim import scenarios
 from outbound.sim.engine import Steps
 from outbound.store import Database
 from outbound.store import lifecycle as lifecycle_store

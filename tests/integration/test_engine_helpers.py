@@ -16,9 +16,8 @@ from sqlalchemy import text
 
 from outbound.domain.orders import CANCELLED, PLANNING
 from outbound.service import orders as service
-from outbound.service import simulation
+from outbound.service import scenarios, simulation
 from outbound.sim import engine as engine_module
-from outbound.sim import scenarios
 from outbound.sim.engine import Engine
 from outbound.store import Database, batch
 from tests.conftest import SELLER, reset

@@ -18,10 +18,9 @@ from outbound.domain.returns import ReturnRequest
 from outbound.domain.shipping import rng_for
 from outbound.service import orders as order_service
 from outbound.service import returns as service
-from outbound.service import simulation
+from outbound.service import scenarios, simulation
 from outbound.service.accounts import Caller, add_seller
 from outbound.service.inventory import StockChange, levels, set_inventory
-from outbound.sim import scenarios
 from outbound.sim.clock import VirtualClock
 from outbound.sim.returns import process_due_returns
 from outbound.store import Database

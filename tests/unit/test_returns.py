@@ -25,9 +25,9 @@ from outbound.domain.orders import (
     ShipmentItem,
 )
 from outbound.domain.returns import ReturnRequest
+from outbound.domain.scenarios import validate
 from outbound.domain.shipping import rng_for
 from outbound.domain.world import WORLD
-from outbound.sim.scenarios import validate
 
 US = WORLD.marketplaces["ATVPDKIKX0DER"]
 UK = WORLD.marketplaces["A1F83G8C2ARO7P"]
