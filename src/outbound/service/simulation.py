@@ -1,17 +1,16 @@
-"""Time travel and scenarios, shared by the CLI and the admin API: show, advance and set the virtual clock."""
+"""The virtual clock and the lifecycle it drives, shared by the CLI and the admin API: show, advance and set the
+clock, wake an order, and the service clock and worker the composition roots start."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
-
-from outbound.sim.clock import VirtualClock
-from outbound.sim.engine import Engine
+from outbound.sim import clock as clocks
+from outbound.sim.clock import Clock, VirtualClock
+from outbound.sim.engine import Engine, Runner, parse_duration
 from outbound.store import Database
 from outbound.store import orders as order_store
-from outbound.store.schema import orders
 
 
 class ClockError(ValueError):
@@ -22,6 +21,16 @@ class ClockError(ValueError):
 class Moved:
     now: datetime
     steps: int
+
+
+def service_clock(kind: str, db: Database) -> Clock:
+    """The clock every time-dependent rule reads: ``real`` (wall time) or ``virtual`` (stored in ``db``)."""
+    return clocks.build(kind, db)
+
+
+def duration(text: str) -> timedelta:
+    """A duration as operators write it (90m, 2h, 3d, 1w, 1d12h); ``ValueError`` with a readable message if not."""
+    return parse_duration(text)
 
 
 def show(db: Database) -> datetime:
@@ -54,6 +63,10 @@ def wake(db: Database, seller_id: str, seller_order_id: str, now: datetime) -> N
     with db.transaction() as conn:
         stored = order_store.load_order(conn, seller_id, seller_order_id, children=False)
         if stored is not None:
-            conn.execute(
-                update(orders).where(orders.c.id == stored.id, orders.c.next_step_at > now).values(next_step_at=now)
-            )
+            order_store.bring_step_forward(conn, stored.id, now)
+
+
+def lifecycle_runner(db: Database, clock: Clock, interval: float = 1.0) -> Runner:
+    """The lifecycle engine, polling ``clock`` every ``interval`` seconds while nothing is due (``outbound worker``,
+    and ``outbound serve`` on the real clock)."""
+    return Runner(Engine(db), clock, interval)

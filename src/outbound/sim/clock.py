@@ -10,13 +10,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Protocol
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection
 
 from outbound.store import Database
-from outbound.store.prepared import Query
-from outbound.store.schema import sim_clock
-
-_ROW = 1
+from outbound.store import clock as store
 
 
 class Clock(Protocol):
@@ -36,31 +33,24 @@ class VirtualClock:
 
     def now(self) -> datetime:
         with self.db.read(snapshot=False) as conn:
-            current = read(conn)
+            current = store.read_clock(conn)
         if current is not None:
             return current
         with self.db.transaction() as conn:
-            return read(conn) or start(conn)
+            return store.read_clock(conn) or _start(conn)
 
     def set(self, moment: datetime) -> None:
         """Move the clock to ``moment`` (callers make sure it is not in the past)."""
         with self.db.transaction() as conn:
-            if read(conn) is None:
-                start(conn)
-            conn.execute(update(sim_clock).where(sim_clock.c.id == _ROW).values(now=moment))
+            if store.read_clock(conn) is None:
+                _start(conn)
+            store.set_clock(conn, moment)
 
 
-_NOW = Query(select(sim_clock.c.now).where(sim_clock.c.id == _ROW))  # read by every request in virtual mode
-
-
-def read(conn: Connection) -> datetime | None:
-    row = _NOW.first(conn)
-    return None if row is None else row.now
-
-
-def start(conn: Connection) -> datetime:
+def _start(conn: Connection) -> datetime:
+    """Start the clock at the wall-clock time."""
     moment = datetime.now(UTC)
-    conn.execute(sim_clock.insert().values(id=_ROW, now=moment))
+    store.start_clock(conn, moment)
     return moment
 
 

@@ -234,6 +234,12 @@ def clear_next_step(conn: Connection, order_id: int) -> None:
     conn.execute(update(orders).where(orders.c.id == order_id).values(next_step_at=None))
 
 
+def bring_step_forward(conn: Connection, order_id: int, now: datetime) -> None:
+    """Make the order's next step due at ``now`` if it was due later (never later, and an ended order, with no next
+    step, stays ended)."""
+    conn.execute(update(orders).where(orders.c.id == order_id, orders.c.next_step_at > now).values(next_step_at=now))
+
+
 def insert_reservations(conn: Connection, order_id: int, rows: Sequence[Reservation]) -> None:
     if rows:
         conn.execute(
