@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hmac
 import os
-from datetime import UTC, datetime
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -17,9 +16,7 @@ from starlette.routing import Route
 
 from outbound.context import Context
 from outbound.mws.params import parse_datetime
-from outbound.service import simulation, status
-from outbound.sim import scenarios
-from outbound.sim.engine import parse_duration
+from outbound.service import scenarios, simulation, status
 
 
 def _error(message: str, code: int = 400) -> JSONResponse:
@@ -65,7 +62,7 @@ def routes(ctx: Context) -> list[Route]:
     async def clock_advance(request: Request) -> Response:
         virtual_only()
         data = await body(request)
-        by = parse_duration(str(data.get("duration", "")))
+        by = simulation.duration(str(data.get("duration", "")))
         moved = await run_in_threadpool(simulation.advance, ctx.db, by)
         return JSONResponse({"now": moved.now.isoformat(), "steps": moved.steps})
 
@@ -92,18 +89,16 @@ def routes(ctx: Context) -> list[Route]:
             raise ValueError("params must be an object")
         remaining = data.get("remaining")
         scenario_id = await run_in_threadpool(
-            lambda: scenarios.add(
+            lambda: scenarios.add_and_wake(
                 ctx.db,
+                ctx.clock,
                 seller_id,
                 kind,
                 params,
-                datetime.now(UTC),
                 seller_order_id=data.get("order_id"),
                 remaining=int(remaining) if remaining is not None else None,
             )
         )
-        if kind == "force_status" and data.get("order_id"):
-            await run_in_threadpool(simulation.wake, ctx.db, seller_id, str(data["order_id"]), ctx.clock.now())
         return JSONResponse({"id": scenario_id}, status_code=201)
 
     async def scenario_remove(request: Request) -> Response:

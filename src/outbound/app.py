@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -21,7 +20,8 @@ from outbound.context import Context
 from outbound.mws import xml
 from outbound.mws.endpoint import MwsEndpoint, error_response
 from outbound.mws.errors import MwsError
-from outbound.sim.engine import Engine, Runner
+from outbound.service import health as health_check
+from outbound.service import simulation
 
 SECTION_PATH = "/FulfillmentOutboundShipment/2010-10-01"
 SECTION_PATHS = frozenset((SECTION_PATH, SECTION_PATH + "/"))
@@ -68,19 +68,18 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
     endpoint = MwsEndpoint(context)
 
     async def health(request: Request) -> Response:
-        try:
-            with context.db.read() as conn:
-                conn.execute(text("SELECT 1"))
-        except Exception as exc:
-            return JSONResponse({"status": "unavailable", "error": type(exc).__name__}, status_code=503)
-        backend = "sqlite" if context.db.is_sqlite else "postgresql"
-        return JSONResponse({"status": "ok", "version": __version__, "database": backend})
+        found = health_check.check(context.db)
+        if not found.ok:
+            return JSONResponse({"status": "unavailable", "error": found.error}, status_code=503)
+        return JSONResponse({"status": "ok", "version": __version__, "database": found.database})
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         runner = None
         if ctx is None and context.settings.clock == "real" and context.settings.engine:
-            runner = Runner(Engine(context.db), context.clock)  # the lifecycle moves on its own in real time
+            runner = simulation.lifecycle_runner(
+                context.db, context.clock
+            )  # the lifecycle moves on its own in real time
             runner.start()
         yield
         if runner is not None:

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import func, inspect, select, text
 
 from outbound.service import accounts
-from outbound.service.accounts import Denial, add_seller, check_grant, normalize_token
+from outbound.service.access import Denial, check_grant, normalize_token
+from outbound.service.accounts import add_seller
 from outbound.service.status import get_service_status, set_service_status
 from outbound.store import Database
 from outbound.store import accounts as store

@@ -34,9 +34,7 @@ from outbound.mws.errors import (
 )
 from outbound.mws.operations import OPERATIONS, VERSION
 from outbound.mws.params import MAX_BODY, Params, collect, parse_datetime, too_large
-from outbound.service.accounts import Caller, Denial, check_grant
-from outbound.sim import scenarios
-from outbound.store.accounts import key_grant
+from outbound.service import access, faults
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +122,7 @@ class MwsEndpoint:
                 f"{call.caller.access_key}:{call.caller.seller_id}:{operation.bucket_name}", operation.quota
             ):
                 raise throttled()
-            fault = scenarios.take_fault(self.ctx.db, call.caller.seller_id, call.action) if call.has_faults else None
+            fault = faults.take_fault(self.ctx.db, call.caller.seller_id, call.action) if call.has_faults else None
             if fault is not None:
                 raise injected(fault.params)
             result = operation.handler(call)
@@ -152,8 +150,7 @@ class MwsEndpoint:
             raise MwsError("InvalidParameterValue", "Timestamp and Expires must not be used together.")
         seller_id = _seller_id(params)
         access_key = params.require("AWSAccessKeyId")
-        with self.ctx.db.read(snapshot=False) as conn:
-            grant = key_grant(conn, access_key, seller_id)
+        grant = access.find_grant(self.ctx.db, access_key, seller_id)
         if grant is None:
             raise MwsError("InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.")
         if not signing.verify(
@@ -182,14 +179,12 @@ class MwsEndpoint:
             raise MwsError("InvalidAddress", f"Invalid action {action}.")
         if seller_id is None:
             raise missing("SellerId")
-        denial = check_grant(grant, params.raw("MWSAuthToken"))
-        if denial is Denial.TOKEN_MISSING:
+        denial = access.check_grant(grant, params.raw("MWSAuthToken"))
+        if denial is access.Denial.TOKEN_MISSING:
             raise MwsError("AccessDenied", "Missing required MWSAuthToken for Seller.")
         if denial is not None:
             raise MwsError("AccessDenied", "Access denied: this key is not authorized for the seller.")
-        assert grant.default_marketplace_id is not None
-        caller = Caller(access_key, seller_id, grant.default_marketplace_id)
-        return Call(request_id, action, params, caller, self.ctx, grant.has_faults)
+        return Call(request_id, action, params, access.caller(grant, access_key, seller_id), self.ctx, grant.has_faults)
 
     def _check_freshness(self, timestamp: str | None, expires: str | None) -> None:
         now = self.wall()

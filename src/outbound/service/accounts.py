@@ -1,8 +1,8 @@
-"""Sellers and the developer keys that act for them (``outbound seller add``, request authorization)."""
+"""Sellers and the developer keys that act for them (``outbound seller add``; checking a request's key:
+``service/access.py``)."""
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -10,13 +10,6 @@ from outbound.store import Database
 from outbound.store import accounts as store
 
 US_MARKETPLACE = "ATVPDKIKX0DER"
-_ABSENT_TOKENS = {"", "undefined", "None"}  # what clients send when they have no MWSAuthToken
-
-
-class Denial(enum.Enum):
-    NO_GRANT = "no grant"
-    TOKEN_MISSING = "token missing"
-    TOKEN_WRONG = "token wrong"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,23 +39,12 @@ def add_seller(
         store.upsert_grant(conn, access_key, seller_id, auth_token or None)
 
 
-def normalize_token(token: str | None) -> str | None:
-    """An empty token, or the literal ``undefined`` / ``None`` some clients send, means no token."""
-    return None if token is None or token.strip() in _ABSENT_TOKENS else token.strip()
-
-
-def check_grant(grant: store.KeyGrant, auth_token: str | None) -> Denial | None:
-    """Whether the key may act for the seller with this token (MWS: a delegated key needs the seller's token)."""
-    if not grant.granted:
-        return Denial.NO_GRANT
-    token = normalize_token(auth_token)
-    if grant.auth_token is None:
-        return None
-    if token is None:
-        return Denial.TOKEN_MISSING
-    return None if token == grant.auth_token else Denial.TOKEN_WRONG
-
-
 def marketplaces(db: Database, seller_id: str) -> list[str]:
     with db.read() as conn:
         return store.marketplaces_of(conn, seller_id)
+
+
+def default_marketplace(db: Database, seller_id: str) -> str | None:
+    """The seller's home marketplace; ``None`` for an unknown seller."""
+    with db.read() as conn:
+        return store.default_marketplace(conn, seller_id)

@@ -73,6 +73,11 @@ class Database:
             with conn.begin():
                 yield conn
 
+    def ping(self) -> None:
+        """One trivial round trip; raises whatever the driver raises when the database cannot answer."""
+        with self.read() as conn:
+            conn.execute(text("SELECT 1"))
+
     def migrate(self) -> None:
         """Bring the schema to the newest revision (Alembic), on SQLite and PostgreSQL alike."""
         from alembic import command  # imported here: a fifth of a second that only migrating needs

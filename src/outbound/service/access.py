@@ -1,0 +1,54 @@
+"""Who is calling: an access key, its secret, and whether it may act for the seller it names.
+
+Every request runs :func:`find_grant` first, so it is one prepared query that also says whether fault scenarios are
+set for the seller (then :func:`outbound.service.faults.take_fault` looks them up; most requests need not).
+"""
+
+from __future__ import annotations
+
+import enum
+
+from outbound.service.accounts import Caller
+from outbound.store import Database
+from outbound.store import accounts as store
+from outbound.store.accounts import KeyGrant
+
+__all__ = ["Denial", "KeyGrant", "caller", "check_grant", "find_grant", "normalize_token"]
+
+_ABSENT_TOKENS = {"", "undefined", "None"}  # what clients send when they have no MWSAuthToken
+
+
+class Denial(enum.Enum):
+    NO_GRANT = "no grant"
+    TOKEN_MISSING = "token missing"
+    TOKEN_WRONG = "token wrong"
+
+
+def find_grant(db: Database, access_key: str, seller_id: str | None) -> KeyGrant | None:
+    """The key's secret and its grant for the seller (if any), in one single-statement read; ``None`` for a key
+    nobody issued."""
+    with db.read(snapshot=False) as conn:
+        return store.key_grant(conn, access_key, seller_id)
+
+
+def normalize_token(token: str | None) -> str | None:
+    """An empty token, or the literal ``undefined`` / ``None`` some clients send, means no token."""
+    return None if token is None or token.strip() in _ABSENT_TOKENS else token.strip()
+
+
+def check_grant(grant: KeyGrant, auth_token: str | None) -> Denial | None:
+    """Whether the key may act for the seller with this token (MWS: a delegated key needs the seller's token)."""
+    if not grant.granted:
+        return Denial.NO_GRANT
+    token = normalize_token(auth_token)
+    if grant.auth_token is None:
+        return None
+    if token is None:
+        return Denial.TOKEN_MISSING
+    return None if token == grant.auth_token else Denial.TOKEN_WRONG
+
+
+def caller(grant: KeyGrant, access_key: str, seller_id: str) -> Caller:
+    """The caller a granted key acts as (:func:`check_grant` said yes), with the seller's home marketplace."""
+    assert grant.default_marketplace_id is not None  # a grant joins an existing seller
+    return Caller(access_key, seller_id, grant.default_marketplace_id)
