@@ -19,16 +19,14 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from outbound import cli_views as views
 from outbound.config import CLOCKS, Settings
 from outbound.domain.errors import InvalidValue
 from outbound.domain.returns import CATEGORY_CODES
 from outbound.mws.params import parse_datetime
-from outbound.service import accounts, order_views, simulation, status
+from outbound.service import accounts, order_views, scenarios, simulation, status
 from outbound.service import inventory as stock
 from outbound.service import orders as order_service
-from outbound.sim import clock as clocks
-from outbound.sim import scenarios
-from outbound.sim.engine import Engine, Runner, parse_duration
 from outbound.store import Database
 
 console = Console()
@@ -250,8 +248,8 @@ def orders_list(seller_id: str, since: str | None, db_url: str | None) -> None:
             order.seller_order_id,
             order.status,
             order.shipping_speed,
-            order_views.stamp(order.received_at),
-            order_views.stamp(order.status_updated_at),
+            views.stamp(order.received_at),
+            views.stamp(order.status_updated_at),
             f"{where.get('City') or ''} {where.get('StateOrProvinceCode') or ''} {where.country_code}".strip(),
         )
     console.print(table)
@@ -272,8 +270,8 @@ def orders_show(seller_id: str, order_id: str, db_url: str | None, clock_kind: s
         order = order_service.get_fulfillment_order(db, seller_id, order_id)
     except InvalidValue:
         raise click.ClickException(f"seller {seller_id} has no order {order_id}") from None
-    now = clocks.build(settings.clock, db).now()
-    console.print(order_views.describe(order, order_views.package_tracking(db, order, now)))
+    now = simulation.service_clock(settings.clock, db).now()
+    console.print(views.order_details(order, order_views.package_tracking(db, order, now)))
 
 
 @main.group("returns")
@@ -310,7 +308,7 @@ def returns_list(seller_id: str, order_id: str, db_url: str | None) -> None:
             r.amazon_shipment_id,
             r.seller_reason_code,
             r.status,
-            order_views.stamp(r.status_changed_at),
+            views.stamp(r.status_changed_at),
             r.received_condition or "",
             r.amazon_reason_code or "",
             r.fc_code or "",
@@ -348,7 +346,7 @@ def clock_show(db_url: str | None) -> None:
 def clock_advance(duration: str, db_url: str | None) -> None:
     """Advance by DURATION (90m, 2h, 3d, 1w, 1d12h), applying every step that falls due, in time order."""
     try:
-        moved = simulation.advance(open_db(db_url), parse_duration(duration))
+        moved = simulation.advance(open_db(db_url), simulation.duration(duration))
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     console.print(f"clock at {moved.now.isoformat()} ({moved.steps} lifecycle steps applied)")
@@ -378,7 +376,7 @@ def worker(db_url: str | None, clock_kind: str | None, interval: float) -> None:
     settings = Settings.from_env().with_(database_url=db_url, clock=clock_kind)
     db = open_db(settings.database_url)
     console.print(f"lifecycle worker on {db.engine.url.render_as_string(hide_password=True)}")
-    runner = Runner(Engine(db), clocks.build(settings.clock, db), interval)
+    runner = simulation.lifecycle_runner(db, simulation.service_clock(settings.clock, db), interval)
     with contextlib.suppress(KeyboardInterrupt):
         runner.run_forever()
 
@@ -414,15 +412,13 @@ def scenario_add(
         except ValueError:
             raise click.BadParameter(f"{value!r}: the multiplier must be a number", param_hint="--set") from None
     db = open_db(db_url)
+    clock = simulation.service_clock(Settings.from_env().with_(clock=clock_kind).clock, db)
     try:
-        scenario_id = scenarios.add(
-            db, seller_id, kind, params, datetime.now(UTC), seller_order_id=order_id, remaining=times
+        scenario_id = scenarios.add_and_wake(
+            db, clock, seller_id, kind, params, seller_order_id=order_id, remaining=times
         )
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
-    if order_id and kind in ("force_status", "package"):
-        clock_kind = Settings.from_env().with_(clock=clock_kind).clock
-        simulation.wake(db, seller_id, order_id, clocks.build(clock_kind, db).now())
     console.print(f"scenario {scenario_id} added")
 
 
@@ -491,8 +487,6 @@ def preview(
     from outbound.mws.errors import MwsError
     from outbound.mws.params import Params
     from outbound.service import preview as preview_service
-    from outbound.sim import clock as service_clocks
-    from outbound.store import accounts as account_store
 
     parts = to.split("|")
     if len(parts) != 6:
@@ -515,8 +509,7 @@ def preview(
         if speed not in SPEEDS:
             raise click.BadParameter(f"{speed} is not one of {', '.join(SPEEDS)}", param_hint="--speed")
     db = open_db(db_url)
-    with db.read() as conn:
-        home = account_store.default_marketplace(conn, seller_id)
+    home = accounts.default_marketplace(db, seller_id)
     if home is None:
         raise click.ClickException(f"unknown seller {seller_id} (add it with `outbound seller add`)")
     caller = accounts.Caller("cli", seller_id, home)
@@ -524,80 +517,13 @@ def preview(
         address, tuple(lines), tuple(dict.fromkeys(speeds)), marketplace, cod, delivery_windows
     )
     settings = Settings.from_env().with_(database_url=db.url)
-    now = service_clocks.build(settings.clock, db).now()
+    now = simulation.service_clock(settings.clock, db).now()
     try:
         previews = preview_service.get_fulfillment_preview(db, caller, request, now)
     except InvalidValue as exc:
         raise click.ClickException(f"{exc.field} {exc.value} is not valid for seller {seller_id}") from None
     for found in previews:
-        console.print(_preview_table(found))
-
-
-def _preview_table(found: Any) -> Table:
-    from outbound.domain.world import WORLD
-
-    cod = " (COD)" if found.is_cod_capable else ""
-    verdict = "[green]fulfillable[/]" if found.is_fulfillable else "[red]not fulfillable[/]"
-    weight = f"{found.weight} {found.weight_unit}" if found.weight is not None else "-"
-    fees = ", ".join(f"{name} {amount} {found.currency}" for name, amount in found.fees) or "-"
-    caption = [f"weight {weight}", f"fees {fees}"]
-    if found.order_reasons:
-        caption.append("order: " + ", ".join(found.order_reasons))
-    for item in found.unfulfillable:
-        caption.append(
-            f"[red]unfulfillable[/] {item.item_id} {item.seller_sku} × {item.quantity}: {', '.join(item.reasons)}"
-        )
-    if found.delivery_windows:
-        caption.append(
-            f"delivery windows ({found.delivery_time_zone}): "
-            + ", ".join(
-                f"{_local(s, found.delivery_time_zone)}–{_local(e, found.delivery_time_zone)[-5:]}"
-                for s, e in found.delivery_windows
-            )
-        )
-    table = Table(
-        "center",
-        "ships",
-        "arrives",
-        "items",
-        title=f"{found.speed}{cod} in {found.marketplace_id}: {verdict}",
-        caption="\n".join(caption),
-        caption_justify="left",
-        min_width=72,
-    )
-    if not found.shipments:
-        table.add_row("-", "-", "-", "nothing ships")
-    for shipment in found.shipments:
-        zone = WORLD.centers[shipment.fc_code].time_zone
-        dates = shipment.dates
-        table.add_row(
-            f"{shipment.fc_code} ({zone})",
-            _span(dates.earliest_ship, dates.latest_ship, zone),
-            _span(dates.earliest_arrival, dates.latest_arrival, zone),
-            "\n".join(
-                f"{i.item_id} {i.seller_sku} × {i.quantity} ({i.weight} {found.weight_unit}, {i.method})"
-                for i in shipment.items
-            ),
-        )
-    return table
-
-
-def _local(moment: datetime, zone: str | None) -> str:
-    from zoneinfo import ZoneInfo
-
-    return moment.astimezone(ZoneInfo(zone or "UTC")).strftime("%Y-%m-%d %H:%M")
-
-
-def _span(start: datetime, end: datetime, zone: str) -> str:
-    """Whole local days as dates ("2026-11-23 – 2026-11-24"), anything else with the local time."""
-    from zoneinfo import ZoneInfo
-
-    tz = ZoneInfo(zone)
-    first, last = start.astimezone(tz), end.astimezone(tz)
-    if first.strftime("%H:%M:%S") == "00:00:00" and last.strftime("%H:%M:%S") == "23:59:59":
-        a, b = first.strftime("%Y-%m-%d"), last.strftime("%Y-%m-%d")
-        return a if a == b else f"{a} – {b}"
-    return f"{_local(start, zone)} – {_local(end, zone)}"
+        console.print(views.preview(found))
 
 
 if __name__ == "__main__":  # pragma: no cover
