@@ -77,7 +77,9 @@ class Engine:
                 with batch.Writes(conn) as writes:
                     self.steps.take(conn, work, writes, chunk=CHUNK)
                     writes.flush(conn)
-            return len(work.due) + process_due_returns(conn, now, limit, replay=replay)  # issue 6: returned units due
+            # returned units that reached their returns center are processed in the same transaction: they are due
+            # steps of the same clock, and counting them keeps run_until looping until nothing at all is due
+            return len(work.due) + process_due_returns(conn, now, limit, replay=replay)
 
     def run_until(self, target: datetime) -> int:
         """Every step due at or before ``target``, batch after batch, in time order (the virtual clock)."""
