@@ -16,8 +16,10 @@ from tests.conftest import ACCESS_KEY, SELLER
 
 STATUS = PreparedQuery(select(service_status).where(service_status.c.id == 1))
 SELLER_ROW = PreparedQuery(select(sellers).where(sellers.c.seller_id == bindparam("seller")))
-FAULTS = PreparedQuery(  # the literal "fault" becomes a parameter SQLAlchemy supplies: the PreparedQuery must supply it too
-    select(scenarios.c.id).where(scenarios.c.seller_id == bindparam("seller"), scenarios.c.kind == "fault")
+FAULTS = (
+    PreparedQuery(  # the literal "fault" becomes a parameter SQLAlchemy supplies: the PreparedQuery must supply it too
+        select(scenarios.c.id).where(scenarios.c.seller_id == bindparam("seller"), scenarios.c.kind == "fault")
+    )
 )
 KEYS = PreparedQuery(select(access_keys.c.access_key).order_by(access_keys.c.access_key))
 
