@@ -19,6 +19,10 @@ from outbound.domain.orders import (
     CANCELLED_BY_FULFILLER,
     COMPLETE,
     COMPLETE_PARTIALLED,
+    FILL_ALL,
+    FILL_ALL_AVAILABLE,
+    FILL_OR_KILL,
+    HOLD,
     INVALID,
     PENDING,
     PLANNING,
@@ -82,7 +86,7 @@ class Steps:
     def from_row(raw: driver.Row, found: list[scenarios.Scenario]) -> bool:
         """Whether the order's step is a receipt step, taken from its claimed row alone (:meth:`_receipt`)."""
         return (
-            raw[batch.STATUS] == RECEIVED and raw[batch.ACTION] != "Hold" and not scenarios.first(found, "force_status")
+            raw[batch.STATUS] == RECEIVED and raw[batch.ACTION] != HOLD and not scenarios.first(found, "force_status")
         )
 
     def _receipt(
@@ -221,16 +225,16 @@ class Step:
         order = self.order
         self.reserve_missing()
         short = self.unreserved()
-        if short and order.fulfillment_policy == "FillOrKill":
+        if short and order.fulfillment_policy == FILL_OR_KILL:
             self.end_unshipped(UNFULFILLABLE)
             return None
-        if short and order.fulfillment_policy == "FillAllAvailable":
+        if short and order.fulfillment_policy == FILL_ALL_AVAILABLE:
             for item_id, units in short.items():
                 item = order.item(item_id)
                 assert item is not None
                 item.unfulfillable_quantity += units
         if not self.loaded.reservations:
-            if order.fulfillment_policy == "FillAll":
+            if order.fulfillment_policy == FILL_ALL:
                 return self.now + self.timings.stock_retry  # waits in PLANNING for stock
             self.move(UNFULFILLABLE)
             return None
@@ -249,7 +253,7 @@ class Step:
                     self.writes.shipment(self.loaded.id, shipment)
                 else:
                     self.ship(shipment, outcome.params["outcome"] if outcome else None)
-        if self.order.unplanned_units() and order.fulfillment_policy == "FillAll":
+        if self.order.unplanned_units() and order.fulfillment_policy == FILL_ALL:
             self.reserve_missing()
             if self.loaded.reservations:
                 self.make_shipments()
@@ -265,8 +269,8 @@ class Step:
         """Whether this step may reserve stock (:meth:`reserve_missing`), which reads and writes the store at once."""
         order = self.order
         if order.status == PLANNING:
-            return order.fulfillment_policy != "FillOrKill" and bool(self.unreserved())
-        return order.status == PROCESSING and order.fulfillment_policy == "FillAll" and bool(order.unplanned_units())
+            return order.fulfillment_policy != FILL_OR_KILL and bool(self.unreserved())
+        return order.status == PROCESSING and order.fulfillment_policy == FILL_ALL and bool(order.unplanned_units())
 
     # ------------------------------------------------------------------------------------------- helpers
 
@@ -290,7 +294,7 @@ class Step:
         """Try to reserve units still short (FillAll / FillAllAvailable orders, or stock that arrived since)."""
         order = self.order
         short = self.unreserved()
-        if not short or order.fulfillment_policy == "FillOrKill":
+        if not short or order.fulfillment_policy == FILL_OR_KILL:
             return
         assert self.conn is not None, "a step that reads the store runs in the engine (needs_store)"
         self.writes.settle()  # the statements below need the connection to themselves
