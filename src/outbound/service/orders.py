@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, is_dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
@@ -46,7 +46,6 @@ from outbound.store import accounts as account_store
 from outbound.store import inventory as stock_store
 from outbound.store import orders as order_store
 
-HOLD_LIFETIME = timedelta(days=14)
 EU_EXPORT = frozenset({"GB", "DE", "FR", "IT", "ES", "NL", "SE", "PL"})
 NORTH_AMERICA = frozenset({"US", "CA", "MX"})
 
@@ -176,7 +175,7 @@ def _create(db: Database, caller: Caller, request: CreateOrderRequest, now: date
             line.fnsku = line.fnsku or skus[line.seller_sku].fnsku
         _apply_promises(order, plan, marketplace, now)
         hold = request.fulfillment_action == HOLD
-        order.hold_until = now + HOLD_LIFETIME if hold else None
+        order.hold_until = now + lifecycle.HOLD_LIFETIME if hold else None
         order_id = order_store.insert_order(conn, order, fingerprint, next_step_at=order.hold_until if hold else now)
         lines = {item.item_id: n for n, item in enumerate(order.items)}
         held = []
