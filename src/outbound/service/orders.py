@@ -23,7 +23,6 @@ from outbound.domain.orders import (
     CANCELLED_BY_SELLER,
     COMPLETE_PARTIALLED,
     CONSUMER,
-    FILL_ALL,
     FILL_OR_KILL,
     HOLD,
     PENDING,
@@ -345,7 +344,7 @@ def cancel_fulfillment_order(db: Database, seller_id: str, seller_order_id: str,
         order = stored.order
         if order.status == CANCELLED:
             return order  # cancelling twice changes nothing
-        fill_all_remainder = order.status == PROCESSING and order.fulfillment_policy == FILL_ALL
+        fill_all_remainder = order.status == PROCESSING and lifecycle.waits_for_stock(order.fulfillment_policy)
         if order.status not in (RECEIVED, PLANNING) and not (fill_all_remainder and order.unplanned_units()):
             raise NotAllowed(f"Fulfillment order {seller_order_id} cannot be cancelled in status {order.status}.")
         shipped_or_picking = order.units_in_shipments(include_pending=fill_all_remainder)
