@@ -109,7 +109,7 @@ def plain(journey: tracking.Journey) -> dict[str, Any]:
 
 def record() -> None:
     """Write the fixture: one case a line (its inputs, the planned journey, and the journey as the store keeps it)."""
-    from outbound.domain.tracking import journey_to_json
+    from outbound.store.journeys import journey_to_json
 
     lines = []
     for case in cases():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from outbound.domain.tracking import journey_from_json, journey_to_json
+from outbound.store.journeys import journey_from_json, journey_to_json
 from tests.journey_golden import CASES, load, plain, plan
 
 

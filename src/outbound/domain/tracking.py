@@ -1,12 +1,12 @@
 """A package's journey with its carrier: the tracking events, when it is delivered, who signed, where it was left.
 
 A journey is planned (:func:`plan_journey`) from a seed and the package's inputs: the same seed and inputs always
-give the same journey. The engine stores those inputs when the package ships (:class:`JourneyInputs`,
-:func:`inputs_to_json`); reading them back (:func:`journey_from_json`, which also reads a whole stored journey,
-:func:`journey_to_json`) plans the journey then, and it is read at any moment ``now``: the events whose time has
-come are visible (:func:`visible_events`), the package's ``CurrentStatus`` is the status
+give the same journey. The engine stores those inputs when the package ships (:class:`JourneyInputs`; their stored
+form is ``store/journeys.py``'s), reading them back plans the journey then, and it is read at any moment ``now``:
+the events whose time has come are visible (:func:`visible_events`), the package's ``CurrentStatus`` is the status
 the last visible event leads to (:func:`current_status`), ``SignedForBy`` and ``AdditionalLocationInfo`` appear
-once it is delivered.
+once it is delivered. The world's tables (hub cities, the EU customs union, where packages are left, signers'
+surnames) are ``data/tracking_hubs.json`` and ``data/tracking_doorsteps.json``.
 
 Rules (``data/tracking_events.json``, world.md "Tracking", operations.md §7; timings estimated):
 
@@ -42,12 +42,11 @@ Everything here is pure: no clock, randomness only from ``random.Random(seed)``.
 
 from __future__ import annotations
 
-import json
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any, NamedTuple
 
 from outbound.domain.geo import COUNTRY_POINTS, Point, distance_km
@@ -274,388 +273,34 @@ class Hub(NamedTuple):
     lon: float
 
 
-# ------------------------------------------------------------------------------------------------- hub cities
+# ------------------------------------------------------------------------------------------- world tables
 
 
-def _hubs(country: str, rows: Sequence[tuple[str, str, float, float]]) -> tuple[str, tuple[Hub, ...]]:
-    return country, tuple(Hub(*row) for row in rows)
+def _hubs(raw: Mapping[str, Sequence[Sequence[Any]]]) -> dict[str, tuple[Hub, ...]]:
+    return {
+        country: tuple(Hub(city, state, lat, lon) for city, state, lat, lon in rows) for country, rows in raw.items()
+    }
 
 
-HUBS: Mapping[str, tuple[Hub, ...]] = dict(
-    (
-        _hubs(
-            "US",
-            [
-                ("Louisville", "KY", 38.17, -85.74),
-                ("Memphis", "TN", 35.04, -89.98),
-                ("Indianapolis", "IN", 39.72, -86.29),
-                ("Ontario", "CA", 34.06, -117.60),
-                ("Dallas", "TX", 32.78, -96.80),
-                ("Chicago", "IL", 41.88, -87.63),
-                ("Hebron", "KY", 39.07, -84.70),
-                ("Atlanta", "GA", 33.75, -84.39),
-                ("Newark", "NJ", 40.74, -74.17),
-                ("Philadelphia", "PA", 39.95, -75.17),
-                ("Baltimore", "MD", 39.29, -76.61),
-                ("Boston", "MA", 42.36, -71.06),
-                ("Hartford", "CT", 41.76, -72.68),
-                ("Pittsburgh", "PA", 40.44, -79.99),
-                ("Richmond", "VA", 37.54, -77.44),
-                ("Charlotte", "NC", 35.23, -80.84),
-                ("Jacksonville", "FL", 30.33, -81.66),
-                ("Orlando", "FL", 28.54, -81.38),
-                ("Nashville", "TN", 36.16, -86.78),
-                ("Columbus", "OH", 39.96, -83.00),
-                ("Detroit", "MI", 42.33, -83.05),
-                ("Minneapolis", "MN", 44.98, -93.27),
-                ("Omaha", "NE", 41.26, -95.94),
-                ("Kansas City", "MO", 39.10, -94.58),
-                ("St. Louis", "MO", 38.63, -90.20),
-                ("Oklahoma City", "OK", 35.47, -97.52),
-                ("Houston", "TX", 29.76, -95.37),
-                ("San Antonio", "TX", 29.42, -98.49),
-                ("New Orleans", "LA", 29.95, -90.07),
-                ("Denver", "CO", 39.74, -104.99),
-                ("Albuquerque", "NM", 35.08, -106.65),
-                ("Phoenix", "AZ", 33.45, -112.07),
-                ("Las Vegas", "NV", 36.17, -115.14),
-                ("Salt Lake City", "UT", 40.76, -111.89),
-                ("Boise", "ID", 43.62, -116.20),
-                ("Sacramento", "CA", 38.58, -121.49),
-                ("Oakland", "CA", 37.80, -122.27),
-                ("Portland", "OR", 45.52, -122.68),
-                ("Tacoma", "WA", 47.25, -122.44),
-                ("Spokane", "WA", 47.66, -117.43),
-                ("Anchorage", "AK", 61.22, -149.90),
-                ("Honolulu", "HI", 21.31, -157.86),
-            ],
-        ),
-        _hubs(
-            "CA",
-            [
-                ("Mississauga", "ON", 43.59, -79.64),
-                ("Ottawa", "ON", 45.42, -75.70),
-                ("London", "ON", 42.98, -81.25),
-                ("Montreal", "QC", 45.50, -73.57),
-                ("Quebec City", "QC", 46.81, -71.21),
-                ("Moncton", "NB", 46.09, -64.78),
-                ("Halifax", "NS", 44.65, -63.58),
-                ("St. John's", "NL", 47.56, -52.71),
-                ("Winnipeg", "MB", 49.90, -97.14),
-                ("Regina", "SK", 50.45, -104.61),
-                ("Saskatoon", "SK", 52.13, -106.67),
-                ("Calgary", "AB", 51.05, -114.07),
-                ("Edmonton", "AB", 53.55, -113.49),
-                ("Richmond", "BC", 49.17, -123.14),
-            ],
-        ),
-        _hubs(
-            "GB",
-            [
-                ("Coventry", "West Midlands", 52.41, -1.51),
-                ("Daventry", "Northamptonshire", 52.26, -1.16),
-                ("Warrington", "Cheshire", 53.39, -2.59),
-                ("Manchester", "Greater Manchester", 53.48, -2.24),
-                ("London", "Greater London", 51.51, -0.13),
-                ("Peterborough", "Cambridgeshire", 52.57, -0.24),
-                ("Bristol", "Bristol", 51.45, -2.59),
-                ("Southampton", "Hampshire", 50.90, -1.40),
-                ("Exeter", "Devon", 50.72, -3.53),
-                ("Cardiff", "Cardiff", 51.48, -3.18),
-                ("Norwich", "Norfolk", 52.63, 1.30),
-                ("Doncaster", "South Yorkshire", 53.52, -1.13),
-                ("Leeds", "West Yorkshire", 53.80, -1.55),
-                ("Newcastle upon Tyne", "Tyne and Wear", 54.98, -1.61),
-                ("Glasgow", "Glasgow", 55.86, -4.25),
-                ("Edinburgh", "Edinburgh", 55.95, -3.19),
-                ("Aberdeen", "Aberdeen", 57.15, -2.10),
-                ("Inverness", "Highland", 57.48, -4.22),
-                ("Belfast", "County Antrim", 54.60, -5.93),
-            ],
-        ),
-        _hubs(
-            "DE",
-            [
-                ("Hamburg", "HH", 53.55, 10.00),
-                ("Bremen", "HB", 53.08, 8.80),
-                ("Kiel", "SH", 54.32, 10.13),
-                ("Rostock", "MV", 54.09, 12.14),
-                ("Berlin", "BE", 52.52, 13.40),
-                ("Hannover", "NI", 52.37, 9.73),
-                ("Magdeburg", "ST", 52.13, 11.62),
-                ("Bielefeld", "NW", 52.02, 8.53),
-                ("Dortmund", "NW", 51.51, 7.47),
-                ("Krefeld", "NW", 51.33, 6.56),
-                ("Kassel", "HE", 51.31, 9.48),
-                ("Radefeld", "SN", 51.43, 12.26),
-                ("Ottendorf-Okrilla", "SN", 51.18, 13.83),
-                ("Erfurt", "TH", 50.98, 11.03),
-                ("Koblenz", "RP", 50.36, 7.59),
-                ("Frankfurt am Main", "HE", 50.11, 8.68),
-                ("Mannheim", "BW", 49.49, 8.47),
-                ("Stuttgart", "BW", 48.78, 9.18),
-                ("Feucht", "BY", 49.38, 11.21),
-                ("Regensburg", "BY", 49.01, 12.10),
-                ("Aschheim", "BY", 48.17, 11.72),
-            ],
-        ),
-        _hubs(
-            "FR",
-            [
-                ("Wissous", "Essonne", 48.73, 2.33),
-                ("Lille", "Nord", 50.63, 3.06),
-                ("Rouen", "Seine-Maritime", 49.44, 1.10),
-                ("Reims", "Marne", 49.26, 4.03),
-                ("Metz", "Moselle", 49.12, 6.18),
-                ("Strasbourg", "Bas-Rhin", 48.57, 7.75),
-                ("Rennes", "Ille-et-Vilaine", 48.11, -1.68),
-                ("Nantes", "Loire-Atlantique", 47.22, -1.55),
-                ("Tours", "Indre-et-Loire", 47.39, 0.69),
-                ("Dijon", "Cote-d'Or", 47.32, 5.04),
-                ("Limoges", "Haute-Vienne", 45.83, 1.26),
-                ("Clermont-Ferrand", "Puy-de-Dome", 45.78, 3.09),
-                ("Lyon", "Rhone", 45.76, 4.84),
-                ("Bordeaux", "Gironde", 44.84, -0.58),
-                ("Toulouse", "Haute-Garonne", 43.60, 1.44),
-                ("Montpellier", "Herault", 43.61, 3.88),
-                ("Marseille", "Bouches-du-Rhone", 43.30, 5.37),
-                ("Nice", "Alpes-Maritimes", 43.70, 7.27),
-            ],
-        ),
-        _hubs(
-            "IT",
-            [
-                ("Milano", "MI", 45.46, 9.19),
-                ("Brescia", "BS", 45.54, 10.21),
-                ("Torino", "TO", 45.07, 7.69),
-                ("Genova", "GE", 44.41, 8.93),
-                ("Verona", "VR", 45.44, 10.99),
-                ("Padova", "PD", 45.41, 11.88),
-                ("Bologna", "BO", 44.49, 11.34),
-                ("Firenze", "FI", 43.77, 11.26),
-                ("Ancona", "AN", 43.62, 13.52),
-                ("Pescara", "PE", 42.46, 14.21),
-                ("Roma", "RM", 41.90, 12.50),
-                ("Napoli", "NA", 40.85, 14.27),
-                ("Bari", "BA", 41.12, 16.87),
-                ("Reggio Calabria", "RC", 38.11, 15.65),
-                ("Catania", "CT", 37.50, 15.09),
-                ("Palermo", "PA", 38.12, 13.36),
-                ("Cagliari", "CA", 39.22, 9.11),
-            ],
-        ),
-        _hubs(
-            "ES",
-            [
-                ("Getafe", "M", 40.31, -3.73),
-                ("Madrid", "M", 40.42, -3.70),
-                ("Barcelona", "B", 41.39, 2.17),
-                ("Zaragoza", "Z", 41.65, -0.89),
-                ("Valencia", "V", 39.47, -0.38),
-                ("Alicante", "A", 38.35, -0.48),
-                ("Murcia", "MU", 37.99, -1.13),
-                ("Sevilla", "SE", 37.39, -5.98),
-                ("Malaga", "MA", 36.72, -4.42),
-                ("Granada", "GR", 37.18, -3.60),
-                ("Valladolid", "VA", 41.65, -4.72),
-                ("Bilbao", "BI", 43.26, -2.93),
-                ("Pamplona", "NA", 42.82, -1.64),
-                ("Oviedo", "O", 43.36, -5.85),
-                ("A Coruna", "C", 43.36, -8.41),
-                ("Palma", "PM", 39.57, 2.65),
-                ("Las Palmas de Gran Canaria", "GC", 28.12, -15.43),
-            ],
-        ),
-        _hubs(
-            "JP",
-            [
-                ("Tokyo", "Tokyo", 35.69, 139.69),
-                ("Saitama", "Saitama", 35.86, 139.65),
-                ("Atsugi", "Kanagawa", 35.44, 139.36),
-                ("Shizuoka", "Shizuoka", 34.98, 138.38),
-                ("Nagoya", "Aichi", 35.18, 136.91),
-                ("Osaka", "Osaka", 34.69, 135.50),
-                ("Kanazawa", "Ishikawa", 36.56, 136.66),
-                ("Niigata", "Niigata", 37.90, 139.02),
-                ("Sendai", "Miyagi", 38.27, 140.87),
-                ("Sapporo", "Hokkaido", 43.06, 141.35),
-                ("Okayama", "Okayama", 34.66, 133.93),
-                ("Hiroshima", "Hiroshima", 34.40, 132.46),
-                ("Takamatsu", "Kagawa", 34.34, 134.05),
-                ("Fukuoka", "Fukuoka", 33.59, 130.40),
-                ("Kumamoto", "Kumamoto", 32.80, 130.71),
-                ("Kagoshima", "Kagoshima", 31.60, 130.56),
-                ("Naha", "Okinawa", 26.21, 127.68),
-            ],
-        ),
-        _hubs(
-            "AU",
-            [
-                ("Chullora", "NSW", -33.89, 151.05),
-                ("Newcastle", "NSW", -32.93, 151.78),
-                ("Canberra", "ACT", -35.28, 149.13),
-                ("Sunshine West", "VIC", -37.79, 144.81),
-                ("Geelong", "VIC", -38.15, 144.36),
-                ("Underwood", "QLD", -27.61, 153.11),
-                ("Townsville", "QLD", -19.26, 146.82),
-                ("Cairns", "QLD", -16.92, 145.77),
-                ("Adelaide", "SA", -34.93, 138.60),
-                ("Welshpool", "WA", -31.99, 115.94),
-                ("Hobart", "TAS", -42.88, 147.33),
-                ("Darwin", "NT", -12.46, 130.84),
-            ],
-        ),
-        _hubs(
-            "MX",
-            [
-                ("Mexico City", "CMX", 19.43, -99.13),
-                ("Puebla", "PUE", 19.04, -98.21),
-                ("Queretaro", "QUE", 20.59, -100.39),
-                ("Leon", "GUA", 21.12, -101.68),
-                ("Guadalajara", "JAL", 20.67, -103.35),
-                ("Monterrey", "NLE", 25.69, -100.32),
-                ("Tijuana", "BCN", 32.51, -117.04),
-                ("Merida", "YUC", 20.97, -89.62),
-            ],
-        ),
-        _hubs(
-            "NL",
-            [
-                ("Amsterdam", "NH", 52.37, 4.90),
-                ("Rotterdam", "ZH", 51.92, 4.48),
-                ("Utrecht", "UT", 52.09, 5.12),
-                ("Eindhoven", "NB", 51.44, 5.47),
-                ("Zwolle", "OV", 52.52, 6.08),
-                ("Groningen", "GR", 53.22, 6.57),
-            ],
-        ),
-        _hubs(
-            "SE",
-            [
-                ("Stockholm", "Stockholm", 59.33, 18.07),
-                ("Gothenburg", "Vastra Gotaland", 57.71, 11.97),
-                ("Malmo", "Skane", 55.60, 13.00),
-                ("Jonkoping", "Jonkoping", 57.78, 14.16),
-                ("Sundsvall", "Vasternorrland", 62.39, 17.31),
-                ("Umea", "Vasterbotten", 63.83, 20.26),
-            ],
-        ),
-        _hubs(
-            "PL",
-            [
-                ("Warszawa", "Mazowieckie", 52.23, 21.01),
-                ("Poznan", "Wielkopolskie", 52.41, 16.93),
-                ("Wroclaw", "Dolnoslaskie", 51.11, 17.04),
-                ("Lodz", "Lodzkie", 51.76, 19.46),
-                ("Krakow", "Malopolskie", 50.06, 19.94),
-                ("Katowice", "Slaskie", 50.26, 19.02),
-                ("Gdansk", "Pomorskie", 54.35, 18.65),
-            ],
-        ),
-        _hubs(
-            "TR",
-            [
-                ("Istanbul", "Istanbul", 41.01, 28.98),
-                ("Bursa", "Bursa", 40.19, 29.06),
-                ("Izmir", "Izmir", 38.42, 27.14),
-                ("Ankara", "Ankara", 39.93, 32.86),
-                ("Antalya", "Antalya", 36.90, 30.71),
-                ("Adana", "Adana", 37.00, 35.32),
-            ],
-        ),
-        _hubs(
-            "AE",
-            [
-                ("Dubai", "Dubai", 25.20, 55.27),
-                ("Abu Dhabi", "Abu Dhabi", 24.45, 54.38),
-                ("Sharjah", "Sharjah", 25.35, 55.42),
-            ],
-        ),
-        _hubs(
-            "SA",
-            [
-                ("Riyadh", "Riyadh", 24.71, 46.68),
-                ("Jeddah", "Makkah", 21.49, 39.19),
-                ("Dammam", "Eastern Province", 26.43, 50.10),
-            ],
-        ),
-        _hubs(
-            "EG",
-            [
-                ("Cairo", "Cairo", 30.04, 31.24),
-                ("6th of October City", "Giza", 29.94, 30.91),
-                ("Alexandria", "Alexandria", 31.20, 29.92),
-            ],
-        ),
-        _hubs(
-            "IN",
-            [
-                ("Mumbai", "MH", 19.08, 72.88),
-                ("Pune", "MH", 18.52, 73.86),
-                ("Nagpur", "MH", 21.15, 79.09),
-                ("Delhi", "DL", 28.70, 77.10),
-                ("Ahmedabad", "GJ", 23.02, 72.57),
-                ("Bengaluru", "KA", 12.97, 77.59),
-                ("Chennai", "TN", 13.08, 80.27),
-                ("Hyderabad", "TG", 17.39, 78.49),
-                ("Kolkata", "WB", 22.57, 88.36),
-            ],
-        ),
-        _hubs(
-            "SG",
-            [
-                ("Tuas", "Singapore", 1.32, 103.65),
-                ("Changi", "Singapore", 1.36, 103.99),
-            ],
-        ),
-    )
-)
-"""Real carrier hub and sort-centre cities per ISO country, with their region in the world data's style;
-coordinates approximate (estimated)."""
+_HUB_DATA = load_json("tracking_hubs")
+_DOORSTEP_DATA = load_json("tracking_doorsteps")
 
-_EU = "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK"
-EU_CUSTOMS_UNION = frozenset(_EU.split(" "))
+HUBS: Mapping[str, tuple[Hub, ...]] = _hubs(_HUB_DATA["hubs"])
+"""Real carrier hub and sort-centre cities per ISO country (``data/tracking_hubs.json``)."""
+
+EU_CUSTOMS_UNION = frozenset(_HUB_DATA["eu_customs_union"])
 """A border inside this set has no customs events."""
 
 SIGNER_SURNAMES: Mapping[str, tuple[str, ...]] = {
-    "DE": ("MUELLER", "SCHMIDT", "SCHNEIDER", "FISCHER", "WEBER", "MEYER", "WAGNER", "BECKER", "SCHULZ", "HOFFMANN"),
-    "FR": ("MARTIN", "BERNARD", "DUBOIS", "THOMAS", "ROBERT", "RICHARD", "PETIT", "DURAND", "LEROY", "MOREAU"),
-    "IT": ("ROSSI", "RUSSO", "FERRARI", "ESPOSITO", "BIANCHI", "ROMANO", "COLOMBO", "RICCI", "MARINO", "GRECO"),
-    "ES": ("GARCIA", "RODRIGUEZ", "GONZALEZ", "FERNANDEZ", "LOPEZ", "MARTINEZ", "SANCHEZ", "PEREZ", "GOMEZ"),
-    "MX": ("HERNANDEZ", "GARCIA", "MARTINEZ", "LOPEZ", "GONZALEZ", "PEREZ", "RODRIGUEZ", "SANCHEZ", "RAMIREZ"),
-    "JP": ("SATO", "SUZUKI", "TAKAHASHI", "TANAKA", "WATANABE", "ITO", "YAMAMOTO", "NAKAMURA", "KOBAYASHI", "KATO"),
-    "NL": ("DE JONG", "JANSEN", "DE VRIES", "VAN DEN BERG", "BAKKER", "VISSER", "SMIT", "MEIJER"),
-    "": ("SMITH", "JOHNSON", "WILLIAMS", "BROWN", "JONES", "MILLER", "DAVIS", "WILSON", "TAYLOR", "CLARK", "LEWIS",
-         "WALKER", "HALL", "YOUNG", "ALLEN", "KING", "WRIGHT", "SCOTT", "GREEN", "PATEL"),
-}  # fmt: skip
-"""Surnames for ``SignedForBy`` (``J DOE`` style) per destination country; ``""`` for the others."""
+    country: tuple(names) for country, names in _DOORSTEP_DATA["signer_surnames"].items()
+}
+"""Surnames for ``SignedForBy`` (``J DOE`` style) per destination country; ``""`` for the others
+(``data/tracking_doorsteps.json``, as the two tables below)."""
 
-LEFT_AT: tuple[tuple[str, float], ...] = (
-    ("FRONT_DOOR", 34),
-    ("MAILBOX", 9),
-    ("PORCH", 9),
-    ("RECEIVER", 12),
-    ("MAIL_ROOM", 5),
-    ("FRONT_DESK", 4),
-    ("RECEPTIONIST", 3),
-    ("SIDE_DOOR", 3),
-    ("REAR_DOOR", 3),
-    ("GARAGE", 3),
-    ("NEIGHBOR", 3),
-    ("SECURE_LOCATION", 3),
-    ("AS_INSTRUCTED", 3),
-    ("DOOR_PERSON", 1.5),
-    ("OFFICE", 1.5),
-    ("GUARD", 1),
-    ("PATIO", 1),
-    ("DECK", 0.5),
-    ("CARPORT", 0.5),
-    ("OUTBUILDING", 0.5),
-    ("MAIL_SLOT", 0.5),
-)
-"""Where delivered packages are left, with weights (estimated). Pickup and the ``MC_*`` values are not used."""
+LEFT_AT: tuple[tuple[str, float], ...] = tuple((name, weight) for name, weight in _DOORSTEP_DATA["left_at"])
+"""Where delivered packages are left, with weights. Pickup and the ``MC_*`` values are not used."""
 
-HANDED_OVER = frozenset({"RECEIVER", "MAIL_ROOM", "FRONT_DESK", "RECEPTIONIST", "NEIGHBOR", "DOOR_PERSON", "OFFICE"})
+HANDED_OVER = frozenset(_DOORSTEP_DATA["handed_over"])
 """Places where a person takes the package and signs; at the front door a person signs 40 % of the time."""
 
 # ------------------------------------------------------------------------------------------- the data's timings
@@ -1104,65 +749,7 @@ def final_status(journey: Journey) -> str:
     return status_after(journey.events[-1].code) if journey.events else IN_TRANSIT
 
 
-# -------------------------------------------------------------------------------------------------- storage
-
-JSON_VERSION = 1
-
-
-def _stamp(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _parse(text: str | None) -> datetime | None:
-    return None if text is None else _utc(datetime.fromisoformat(text))
-
-
-_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # json.dumps with these makes one a call
-
-
-def journey_to_json(journey: Journey) -> str:
-    """A compact JSON form of the journey (events as ``[time, code, city, state, country]``)."""
-    data = {
-        "v": JSON_VERSION,
-        "outcome": journey.outcome,
-        "delivered_at": _stamp(journey.delivered_at),
-        "signed_for_by": journey.signed_for_by,
-        "additional_location_info": journey.additional_location_info,
-        "promised_arrival": _stamp(journey.promised_arrival),
-        "events": [[_stamp(e.at), e.code, e.city, e.state, e.country] for e in journey.events],
-    }
-    return _COMPACT.encode(data)
-
-
-@lru_cache(maxsize=4096)
-def journey_from_json(text: str) -> Journey:
-    """The journey :func:`journey_to_json` wrote, or the one planned from what :func:`inputs_to_json` wrote.
-
-    Kept for the most recent packages: planning takes ~0.1 ms, clients poll the same packages, and a ``Journey`` is
-    immutable, so every reader can share it."""
-    data = json.loads(text)
-    if data.get("v") == INPUTS_VERSION:
-        return _inputs_from(data).plan()
-    if data.get("v") != JSON_VERSION:
-        raise ValueError(f"unknown journey format {data.get('v')!r}")
-    events = []
-    for at, code, city, state, country in data["events"]:
-        moment = _parse(at)
-        assert moment is not None
-        events.append(TrackingEvent(moment, code, city, state, country))
-    return Journey(
-        tuple(events),
-        _parse(data.get("delivered_at")),
-        data.get("signed_for_by"),
-        data.get("additional_location_info"),
-        data["outcome"],
-        _parse(data.get("promised_arrival")),
-    )
-
-
 # ------------------------------------------------------------------------------------- planned when read
-
-INPUTS_VERSION = 2
 
 
 class JourneyInputs(NamedTuple):  # a tuple: made for every package shipped, and cheaper to make than a dataclass
@@ -1203,45 +790,3 @@ class JourneyInputs(NamedTuple):  # a tuple: made for every package shipped, and
     def estimated_arrival(self) -> datetime:
         """``estimated_arrival(self.plan())`` without planning: with a promise and no ``now`` it is the promise."""
         return _utc(self.promised_arrival)
-
-
-def inputs_to_json(inputs: JourneyInputs) -> str:
-    """A compact JSON form of the inputs (times to the microsecond, so the plan is the same when read back)."""
-    data: dict[str, Any] = {
-        "v": INPUTS_VERSION,
-        "seed": inputs.seed,
-        "ship_at": inputs.ship_at.isoformat(),
-        "center": inputs.center,
-        "city": inputs.destination_city,
-        "state": inputs.destination_state,
-        "country": inputs.destination_country,
-        "point": inputs.destination_point,
-        "promised": inputs.promised_arrival.isoformat(),
-        "force": inputs.force,
-        "earliest": inputs.earliest_arrival.isoformat() if inputs.earliest_arrival else None,
-    }
-    if inputs.rates != DEFAULT_RATES:
-        data["rates"] = [getattr(inputs.rates, name) for name in _RATE_FIELDS]
-    return _COMPACT.encode(data)
-
-
-_RATE_FIELDS = ("delay", "failed_attempt", "undeliverable", "returned_to_seller", "lost")
-
-
-def _inputs_from(data: Mapping[str, Any]) -> JourneyInputs:
-    point = data.get("point")
-    rates = data.get("rates")
-    earliest = data.get("earliest")
-    return JourneyInputs(
-        seed=data["seed"],
-        ship_at=datetime.fromisoformat(data["ship_at"]),
-        center=data["center"],
-        destination_city=data.get("city"),
-        destination_state=data.get("state"),
-        destination_country=data["country"],
-        destination_point=(point[0], point[1]) if point is not None else None,
-        promised_arrival=datetime.fromisoformat(data["promised"]),
-        rates=Rates(**dict(zip(_RATE_FIELDS, rates, strict=True))) if rates is not None else DEFAULT_RATES,
-        force=data.get("force"),
-        earliest_arrival=datetime.fromisoformat(earliest) if earliest is not None else None,
-    )

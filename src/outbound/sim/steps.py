@@ -31,7 +31,7 @@ from outbound.domain.orders import (
 )
 from outbound.domain.world import WORLD
 from outbound.sim import scenarios
-from outbound.store import batch, driver
+from outbound.store import batch, driver, journeys
 from outbound.store import inventory as stock_store
 from outbound.store import lifecycle as store
 from outbound.store import orders as order_store
@@ -377,7 +377,7 @@ class Step:
             estimate = journey.estimated_arrival()
             rows.append(
                 store.PackageRow(
-                    number, carrier.code, number_text, ship_at, estimate, tracking.inputs_to_json(journey), ship_to
+                    number, carrier.code, number_text, ship_at, estimate, journeys.inputs_to_json(journey), ship_to
                 )
             )
             shipment.packages.append(Package(number, carrier.code, number_text, estimate))
