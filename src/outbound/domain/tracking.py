@@ -416,116 +416,208 @@ def plan_journey(
     ``destination_*`` are the address's City, StateOrProvinceCode and CountryCode (``UK`` is read as ``GB``) and
     its coarse location (``geo.destination_point``; ``None``: the country's representative point). ``force`` is a
     scenario outcome (:data:`FORCES`); ``earliest_arrival`` (optional) is the start of the promised window.
-    Same arguments, same journey.
+    Same arguments, same journey: every draw comes from one ``random.Random(seed)``, in the order below.
     """
     if force is not None and force not in FORCES:
         raise ValueError(f"unknown tracking outcome {force!r}; expected one of {', '.join(sorted(FORCES))}")
     rng = random.Random(seed)
     drawn = rates.outcome(rng.random())
     outcome = FORCES[force] if force is not None else drawn
-    timings = _timings()
+    trip = _trip(
+        rng,
+        ship_at,
+        center,
+        destination_city,
+        destination_state,
+        destination_country,
+        destination_point,
+        promised_arrival,
+    )
+    attempt = _delivery_attempt(rng, trip, earliest_arrival)
+    scans, departed = _leave_the_center(rng, trip, attempt)
+    if outcome == LOST:
+        scans.append(_lost(rng, trip))
+        return _finish(rng, scans, outcome, trip.promised, trip.destination.country)
+    out_for_delivery, delivered = _last_mile(rng, trip, outcome, attempt)
+    # at the destination's delivery station a while before the van leaves
+    at_station = out_for_delivery - min(_h(rng.uniform(1.5, 9)), (out_for_delivery - departed) * 0.3)
+    scans.extend(_line_haul(rng, trip, outcome, departed, at_station))
+    scans.extend(_at_the_door(rng, trip, outcome, out_for_delivery, attempt, delivered))
+    return _finish(rng, scans, outcome, trip.promised, trip.destination.country)
 
-    t0 = _utc(ship_at).replace(microsecond=0)
+
+_Scan = tuple[datetime, str, Place]
+"""An event as planned: its moment (not yet rounded or spaced), code and place."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Trip:
+    """Where and when a package travels, and by which timings: what its events are planned from."""
+
+    shipped: datetime  # EVENT_101: the ship time, whole seconds, UTC
+    promised: datetime
+    origin: Place  # the fulfillment center
+    origin_point: Point
+    destination: Place
+    destination_point: Point
+    route: list[Hub]  # the hubs passed, in order
+    stops: list[Place]  # the hubs as places, each in its country
+    border_at: int | None  # index of the first hub across the border (None: no border, or no hub over there)
+    solar: timedelta  # the destination's solar time: UTC + this
+    profile: _Profile  # the data's standard or expedited timings
+    timings: _Timings
+
+
+def _trip(
+    rng: random.Random,
+    ship_at: datetime,
+    center: FulfillmentCenter,
+    city: str | None,
+    state: str | None,
+    country: str,
+    point: Point | None,
+    promised_arrival: datetime,
+) -> _Trip:
+    """From the center to the destination: the places, the hubs between them, the timings that apply."""
+    shipped = _utc(ship_at).replace(microsecond=0)
     promised = _utc(promised_arrival)
-    earliest = _utc(earliest_arrival) if earliest_arrival is not None else None
-
     origin_country = _iso(center.country)
     origin = Place(center.city, center.state_or_region, origin_country)
     origin_point: Point = (center.lat, center.lon)
-    dest_country = _iso(destination_country) or origin_country
-    dest_point: Point = destination_point or COUNTRY_POINTS.get(dest_country) or origin_point
-    destination = _destination_place(destination_city, destination_state, dest_country, dest_point)
+    dest_country = _iso(country) or origin_country
+    dest_point: Point = point or COUNTRY_POINTS.get(dest_country) or origin_point
+    destination = _destination_place(city, state, dest_country, dest_point)
     route, border_at = _route(rng, origin_country, origin_point, center.city, dest_country, dest_point, destination)
     stops = [
         Place(hub.city, hub.state, dest_country if border_at is not None and index >= border_at else origin_country)
         for index, hub in enumerate(route)
     ]
+    timings = _timings()
+    profile = timings.expedited if _hours(promised - shipped) <= EXPEDITED_SPAN_HOURS else timings.standard
     solar = timedelta(hours=dest_point[1] / 15)
+    return _Trip(
+        shipped,
+        promised,
+        origin,
+        origin_point,
+        destination,
+        dest_point,
+        route,
+        stops,
+        border_at,
+        solar,
+        profile,
+        timings,
+    )
 
-    span = _hours(promised - t0)
-    profile = timings.expedited if span <= EXPEDITED_SPAN_HOURS else timings.standard
+
+def _delivery_attempt(rng: random.Random, trip: _Trip, earliest_arrival: datetime | None) -> datetime:
+    """When the (first) delivery attempt happens: inside the promised window, in working hours, and no sooner than
+    the legs before it can take."""
+    shipped, promised, profile, timings = trip.shipped, trip.promised, trip.profile, trip.timings
     last_mile = max(profile.last_mile, timings.first_attempt, timings.refusal)
-    floor = t0 + _h(1.2 * (profile.depart + last_mile) + 2.0 * (len(route) + 1) + 1.0)
-
-    # when the (first) delivery attempt happens: inside the promised window, in working hours
-    window_start = earliest if earliest is not None else t0 + (promised - t0) * 0.45
+    floor = shipped + _h(1.2 * (profile.depart + last_mile) + 2.0 * (len(trip.route) + 1) + 1.0)
+    window_start = _utc(earliest_arrival) if earliest_arrival is not None else shipped + (promised - shipped) * 0.45
     lo = max(window_start, floor)
     hi = max(promised, lo)
     attempt = lo + (hi - lo) * rng.random()
-    attempt = _working_hours(attempt, solar, rng, lo, hi) if hi > lo else _next_working_hours(attempt, solar, rng)
+    if hi > lo:
+        return _working_hours(attempt, trip.solar, rng, lo, hi)
+    return _next_working_hours(attempt, trip.solar, rng)
 
-    scale = min(1.0, max(0.5, _hours(attempt - t0) / profile.total))
-    events: list[tuple[datetime, str, Place]] = [(t0, "EVENT_101", origin)]
-    t_pickup = t0 + _h(profile.pickup * scale * rng.uniform(0.8, 1.2))
-    t_depart = max(t0 + _h(profile.depart * scale * rng.uniform(0.85, 1.15)), t_pickup + MIN_GAP)
-    events.append((t_pickup, "EVENT_102", origin))
-    events.append((t_depart, "EVENT_202", origin))
 
-    if outcome == LOST:
-        lost_at = max(t0 + _h(timings.lost_after * rng.uniform(0.8, 1.2)), promised + _h(rng.uniform(6, 48)))
-        events.append((lost_at, "EVENT_409", stops[0] if stops else origin))
-        return _finish(rng, events, outcome, promised, dest_country)
+def _leave_the_center(rng: random.Random, trip: _Trip, attempt: datetime) -> tuple[list[_Scan], datetime]:
+    """Packed (EVENT_101), picked up (EVENT_102), departed (EVENT_202) at the center, on the data's offsets scaled
+    to the time until the attempt; and the departure's moment."""
+    shipped, profile = trip.shipped, trip.profile
+    scale = min(1.0, max(0.5, _hours(attempt - shipped) / profile.total))
+    picked_up = shipped + _h(profile.pickup * scale * rng.uniform(0.8, 1.2))
+    departed = max(shipped + _h(profile.depart * scale * rng.uniform(0.85, 1.15)), picked_up + MIN_GAP)
+    scans = [(shipped, "EVENT_101", trip.origin), (picked_up, "EVENT_102", trip.origin)]
+    scans.append((departed, "EVENT_202", trip.origin))
+    return scans, departed
 
-    # the last mile, planned backwards from the delivery (attempt) moment
+
+def _lost(rng: random.Random, trip: _Trip) -> _Scan:
+    """Declared lost (EVENT_409) at the first hub, the data's time after packing and well after the promise."""
+    given_up = trip.shipped + _h(trip.timings.lost_after * rng.uniform(0.8, 1.2))
+    lost_at = max(given_up, trip.promised + _h(rng.uniform(6, 48)))
+    return (lost_at, "EVENT_409", trip.stops[0] if trip.stops else trip.origin)
+
+
+def _last_mile(rng: random.Random, trip: _Trip, outcome: str, attempt: datetime) -> tuple[datetime, datetime]:
+    """When the van first leaves with the package (EVENT_302) and when its last mile ends (the delivery, or the
+    refusal), planned backwards from the attempt."""
+    solar, timings, profile = trip.solar, trip.timings, trip.profile
     if outcome == DELAYED_DELIVERED:
         final = attempt + _h(timings.delay * rng.uniform(0.8, 1.6))
-        if final <= promised:
-            final = promised + _h(rng.uniform(3, 30))
+        if final <= trip.promised:
+            final = trip.promised + _h(rng.uniform(3, 30))
         final = _next_working_hours(final, solar, rng)
-        first_out = final - _van_gap(final, profile.last_mile, solar, rng)
-    elif outcome == FAILED_ATTEMPT_DELIVERED:
+        return final - _van_gap(final, profile.last_mile, solar, rng), final
+    if outcome == FAILED_ATTEMPT_DELIVERED:
         first_out = attempt - _van_gap(attempt, timings.first_attempt, solar, rng)
-        final = _next_working_hours(attempt + _h(rng.uniform(18, 26)), solar, rng)
-    elif outcome in (UNDELIVERABLE, RETURNED):
-        first_out = attempt - _van_gap(attempt, timings.refusal, solar, rng)
-        final = attempt
-    else:
-        final = attempt
-        first_out = final - _van_gap(final, profile.last_mile, solar, rng)
-    arrive = first_out - min(_h(rng.uniform(1.5, 9)), (first_out - t_depart) * 0.3)
+        return first_out, _next_working_hours(attempt + _h(rng.uniform(18, 26)), solar, rng)
+    if outcome in (UNDELIVERABLE, RETURNED):
+        return attempt - _van_gap(attempt, timings.refusal, solar, rng), attempt
+    return attempt - _van_gap(attempt, profile.last_mile, solar, rng), attempt
 
-    # the line haul: departure from the center → hubs → the destination's delivery station; nominal hours per
-    # step (2 h + 55 km/h on the road, the data's dwell and delay), stretched to fit between departure and arrival
-    delayed_at = rng.randrange(max(1, len(stops))) if outcome == DELAYED_DELIVERED else None
+
+def _line_haul(rng: random.Random, trip: _Trip, outcome: str, departed: datetime, at_station: datetime) -> list[_Scan]:
+    """From the center's departure through the hubs to the destination's delivery station: nominal hours per leg
+    (2 h + 55 km/h on the road, the data's dwell and delay), stretched to fit between departure and arrival."""
+    origin_country, dest_country = trip.origin.country, trip.destination.country
+    delay_at = rng.randrange(max(1, len(trip.stops))) if outcome == DELAYED_DELIVERED else None
     legs: list[tuple[float, str, Place]] = []
-    previous = origin_point
+    previous = trip.origin_point
     held = 0.0
-    if delayed_at is not None and not stops:  # no hub: as the data's sequence, 202 → 404 → 201 at the destination
-        legs.append((rng.uniform(2, 8), _delay_code(rng), origin))
-        held = timings.delay * rng.uniform(0.8, 1.2)
-    for index, (hub, place) in enumerate(zip(route, stops, strict=True)):
+    if delay_at is not None and not trip.stops:  # no hub: as the data's sequence, 202 → 404 → 201 at the destination
+        legs.append((rng.uniform(2, 8), _delay_code(rng), trip.origin))
+        held = trip.timings.delay * rng.uniform(0.8, 1.2)
+    for index, (hub, place) in enumerate(zip(trip.route, trip.stops, strict=True)):
         legs.append((2 + distance_km(previous, (hub.lat, hub.lon)) / 55, "EVENT_201", place))
-        if border_at == index:
+        if trip.border_at == index:
             legs.extend(_border(rng, place, origin_country, dest_country))
-        if delayed_at == index:
+        if delay_at == index:
             legs.append((rng.uniform(0.5, 3), _delay_code(rng), place))
-            legs.append((timings.delay * rng.uniform(0.8, 1.2), "EVENT_202", place))
+            legs.append((trip.timings.delay * rng.uniform(0.8, 1.2), "EVENT_202", place))
         else:
-            legs.append((profile.dwell * rng.uniform(0.6, 1.4), "EVENT_202", place))
+            legs.append((trip.profile.dwell * rng.uniform(0.6, 1.4), "EVENT_202", place))
         previous = (hub.lat, hub.lon)
-    legs.append((held + 2 + distance_km(previous, dest_point) / 55, "EVENT_201", destination))
-    if border_at is None and dest_country != origin_country:
-        legs.extend(_border(rng, destination, origin_country, dest_country))
+    legs.append((held + 2 + distance_km(previous, trip.destination_point) / 55, "EVENT_201", trip.destination))
+    if trip.border_at is None and dest_country != origin_country:
+        legs.extend(_border(rng, trip.destination, origin_country, dest_country))
     nominal = sum(hours for hours, _code, _place in legs)
-    moment = t_depart
+    scans: list[_Scan] = []
+    moment = departed
     for hours, code, place in legs:
-        moment = moment + (arrive - t_depart) * (hours / nominal)
-        events.append((moment, code, place))
+        moment = moment + (at_station - departed) * (hours / nominal)
+        scans.append((moment, code, place))
+    return scans
 
-    events.append((first_out, "EVENT_302", destination))
+
+def _at_the_door(
+    rng: random.Random, trip: _Trip, outcome: str, out_for_delivery: datetime, attempt: datetime, final: datetime
+) -> list[_Scan]:
+    """Out for delivery, then delivered; or a failed attempt and a second round; or refused, and for a package
+    returned to the seller the trip back to the center."""
+    destination = trip.destination
+    scans: list[_Scan] = [(out_for_delivery, "EVENT_302", destination)]
     if outcome in (DELIVERED, DELAYED_DELIVERED):
-        events.append((final, "EVENT_301", destination))
+        scans.append((final, "EVENT_301", destination))
     elif outcome == FAILED_ATTEMPT_DELIVERED:
-        events.append((attempt, "EVENT_304", destination))
-        events.append((final - _van_gap(final, timings.retry_last_mile, solar, rng), "EVENT_302", destination))
-        events.append((final, "EVENT_301", destination))
+        scans.append((attempt, "EVENT_304", destination))
+        second_round = final - _van_gap(final, trip.timings.retry_last_mile, trip.solar, rng)
+        scans.append((second_round, "EVENT_302", destination))
+        scans.append((final, "EVENT_301", destination))
     else:
-        events.append((attempt, "EVENT_401", destination))
+        scans.append((attempt, "EVENT_401", destination))
         if outcome == RETURNED:
-            returning = attempt + _h(timings.to_returning * rng.uniform(0.8, 1.2))
-            events.append((returning, "EVENT_408", destination))
-            events.append((returning + _h(timings.to_returned * rng.uniform(0.8, 1.2)), "EVENT_309", origin))
-    return _finish(rng, events, outcome, promised, dest_country)
+            returning = attempt + _h(trip.timings.to_returning * rng.uniform(0.8, 1.2))
+            scans.append((returning, "EVENT_408", destination))
+            back = returning + _h(trip.timings.to_returned * rng.uniform(0.8, 1.2))
+            scans.append((back, "EVENT_309", trip.origin))
+    return scans
 
 
 def _delay_code(rng: random.Random) -> str:
@@ -533,9 +625,7 @@ def _delay_code(rng: random.Random) -> str:
     return rng.choice(("EVENT_404", "EVENT_404", "EVENT_418"))
 
 
-def _finish(
-    rng: random.Random, raw: list[tuple[datetime, str, Place]], outcome: str, promised: datetime, country: str
-) -> Journey:
+def _finish(rng: random.Random, raw: list[_Scan], outcome: str, promised: datetime, country: str) -> Journey:
     """Whole seconds, strictly increasing times, the delivery's signer and place."""
     events: list[TrackingEvent] = []
     for moment, code, place in raw:
