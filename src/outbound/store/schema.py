@@ -92,7 +92,7 @@ service_status = Table(
 )
 
 # ---------------------------------------------------------------------------------------------------------------
-# The catalog and the network's stock (issue 3)
+# The catalog and the network's stock
 
 Id = BigInteger().with_variant(Integer, "sqlite")  # SQLite autoincrements only INTEGER PRIMARY KEY
 
@@ -260,7 +260,7 @@ return_items = Table(
     Column("authorization_id", String(64), nullable=False),
     Column("received_condition", String(24), nullable=True),
     Column("fc_code", String(16), nullable=True),
-    Column("due_at", UtcDateTime(), nullable=True),  # when the unit reaches the returns center (issue 6)
+    Column("due_at", UtcDateTime(), nullable=True),  # when the unit reaches the returns center
     UniqueConstraint("order_id", "seller_return_item_id", name="uq_return_items_order_return_item"),
     Index("ix_return_items_due_at", "due_at"),
 )
@@ -274,7 +274,7 @@ sim_clock = Table(
 )
 
 # ---------------------------------------------------------------------------------------------------------------
-# The lifecycle (issue 5): what happened to each order, and the scenarios that steer the simulation
+# The lifecycle: what happened to each order, and the scenarios that steer the simulation
 
 order_events = Table(
     "order_events",
