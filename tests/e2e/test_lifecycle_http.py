@@ -28,7 +28,7 @@ from outbound.context import Context
 from outbound.domain import tracking as tracking_domain
 from outbound.service.accounts import add_seller
 from outbound.sim.clock import VirtualClock
-from outbound.store import Database
+from outbound.store import Database, journeys
 from outbound.store import lifecycle as lifecycle_store
 from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, Server, _empty, start_server
 from tests.lifecycle_helpers import (
@@ -153,7 +153,7 @@ def planned(db: Database, number: int, seller: str = SELLER) -> tracking_domain.
     with db.read() as conn:
         package = lifecycle_store.load_package(conn, seller, number)
     assert package is not None and package.journey is not None
-    return tracking_domain.journey_from_json(package.journey)
+    return journeys.journey_from_json(package.journey)
 
 
 def check_details(details: PackageTrackingDetails, now: datetime) -> None:

@@ -41,6 +41,7 @@ from outbound.domain.orders import (
 )
 from outbound.store import Database
 from outbound.store import orders as order_store
+from tests import store_helpers
 from tests.conftest import SELLER, Server
 from tests.mwsreq import NS, UUID, call, check_headers
 
@@ -253,9 +254,9 @@ def store_seed_order(db: Database, seed: Node) -> str:
         for shipment in shipments_from_seed(result):
             order_store.insert_shipment(conn, order_id, SELLER, shipment)
         for authorization in authorizations:
-            order_store.insert_return_authorization(conn, order_id, authorization, order.status_updated_at)
+            store_helpers.insert_return_authorization(conn, order_id, authorization, order.status_updated_at)
         for item in return_items:
-            order_store.insert_return_item(conn, order_id, item)
+            store_helpers.insert_return_item(conn, order_id, item)
     return order.seller_order_id
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 
 from outbound.service.inventory import StockChange, set_inventory
 from outbound.sim.bulk import bulk_orders
-from outbound.store import Database, batch, driver
+from outbound.store import Database, batch, moments
 from outbound.store.schema import order_events, orders
 from tests.conftest import SELLER
 
@@ -31,15 +31,15 @@ def test_sqlite_text_is_sqlalchemys(moment: datetime) -> None:
     sqlalchemy_text = (
         DateTime().dialect_impl(dialect).bind_processor(dialect)(moment.astimezone(UTC).replace(tzinfo=None))
     )
-    assert driver.writer(dialect)(moment) == sqlalchemy_text
-    assert driver.reader(dialect)(sqlalchemy_text) == moment
-    assert driver.reader(dialect)(sqlalchemy_text).tzinfo is UTC
+    assert moments.writer(dialect)(moment) == sqlalchemy_text
+    assert moments.reader(dialect)(sqlalchemy_text) == moment
+    assert moments.reader(dialect)(sqlalchemy_text).tzinfo is UTC
 
 
 def test_a_naive_datetime_is_refused() -> None:
     for dialect in (SQLiteDialect_pysqlite(), Database("postgresql://x@localhost/x").engine.dialect):
         with pytest.raises(ValueError):
-            driver.writer(dialect)(datetime(2026, 1, 1))
+            moments.writer(dialect)(datetime(2026, 1, 1))
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ def three(db: Database) -> list[int]:
 def test_driver_writes_read_back_through_sqlalchemy(db: Database, three: list[int]) -> None:
     step = batch._order_step(("status", "next_step_at"))
     with db.transaction() as conn:
-        at = driver.writer(conn.dialect)
+        at = moments.writer(conn.dialect)
         step.run(conn, [("PLANNING", at(moment), order_id) for moment, order_id in zip(MOMENTS, three, strict=False)])
     with db.read() as conn:
         found = conn.execute(select(orders.c.status, orders.c.next_step_at).order_by(orders.c.id)).all()

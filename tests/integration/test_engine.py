@@ -32,7 +32,7 @@ from outbound.service import orders as service
 from outbound.service import scenarios, simulation
 from outbound.service.accounts import add_seller
 from outbound.sim.engine import Steps
-from outbound.store import Database
+from outbound.store import Database, journeys
 from outbound.store import lifecycle as lifecycle_store
 from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, reset
 from tests.lifecycle_helpers import (
@@ -415,7 +415,7 @@ def planned_journey(db: Database, package_number: int) -> tracking_domain.Journe
     with db.read() as conn:
         package = lifecycle_store.load_package(conn, SELLER, package_number)
     assert package is not None and package.journey is not None
-    return tracking_domain.journey_from_json(package.journey)
+    return journeys.journey_from_json(package.journey)
 
 
 # ------------------------------------------------------------------------------------------------ reproducibility

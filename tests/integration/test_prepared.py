@@ -10,16 +10,18 @@ import pytest
 from sqlalchemy import bindparam, select
 
 from outbound.store import Database
-from outbound.store.prepared import Query, fetch
+from outbound.store.prepared import PreparedQuery, fetch
 from outbound.store.schema import access_keys, scenarios, sellers, service_status
 from tests.conftest import ACCESS_KEY, SELLER
 
-STATUS = Query(select(service_status).where(service_status.c.id == 1))
-SELLER_ROW = Query(select(sellers).where(sellers.c.seller_id == bindparam("seller")))
-FAULTS = Query(  # the literal "fault" becomes a parameter SQLAlchemy supplies: the Query must supply it too
-    select(scenarios.c.id).where(scenarios.c.seller_id == bindparam("seller"), scenarios.c.kind == "fault")
+STATUS = PreparedQuery(select(service_status).where(service_status.c.id == 1))
+SELLER_ROW = PreparedQuery(select(sellers).where(sellers.c.seller_id == bindparam("seller")))
+FAULTS = (
+    PreparedQuery(  # the literal "fault" becomes a parameter SQLAlchemy supplies: the PreparedQuery must supply it too
+        select(scenarios.c.id).where(scenarios.c.seller_id == bindparam("seller"), scenarios.c.kind == "fault")
+    )
 )
-KEYS = Query(select(access_keys.c.access_key).order_by(access_keys.c.access_key))
+KEYS = PreparedQuery(select(access_keys.c.access_key).order_by(access_keys.c.access_key))
 
 
 def test_rows_match_sqlalchemy_with_aware_utc_datetimes(db: Database) -> None:

@@ -20,13 +20,12 @@ from outbound.domain.tracking import (
     additional_location_info,
     current_status,
     estimated_arrival,
-    journey_from_json,
-    journey_to_json,
     plan_journey,
     signed_for_by,
     visible_events,
 )
 from outbound.domain.world import WORLD, FulfillmentCenter, Marketplace, load_json
+from outbound.store.journeys import INPUTS_VERSION, inputs_to_json, journey_from_json, journey_to_json
 
 US = next(m for m in WORLD.marketplaces.values() if m.country == "US")
 BFI4 = WORLD.centers["BFI4"]
@@ -441,16 +440,16 @@ def test_stored_inputs_give_the_journey_planning_at_ship_time_gives(force: str |
     for n in range(40):
         given = inputs(f"A2NKEXAMPLEF53/ORDER-{n}/DnMDLWJWN/0", force)
         planned = given.plan()
-        text = tracking.inputs_to_json(given)
-        assert json.loads(text)["v"] == tracking.INPUTS_VERSION
+        text = inputs_to_json(given)
+        assert json.loads(text)["v"] == INPUTS_VERSION
         assert journey_from_json(text) == planned
         assert given.estimated_arrival() == estimated_arrival(planned)
 
 
 def test_stored_inputs_keep_the_rates_and_a_missing_window() -> None:
     given = inputs("seed/1", rates=Rates(delay=0.5, lost=0.2))._replace(earliest_arrival=None, destination_point=None)
-    assert journey_from_json(tracking.inputs_to_json(given)) == given.plan()
-    assert "rates" not in json.loads(tracking.inputs_to_json(inputs("seed/1")))  # the defaults are left out
+    assert journey_from_json(inputs_to_json(given)) == given.plan()
+    assert "rates" not in json.loads(inputs_to_json(inputs("seed/1")))  # the defaults are left out
 
 
 def test_json_of_an_unknown_version_is_refused() -> None:

@@ -34,6 +34,7 @@ from functools import cache, lru_cache
 from urllib.parse import urlsplit
 
 from outbound.domain.geo import COUNTRY_POINTS, distance_km
+from outbound.domain.orders import EXPEDITED, PRIORITY, SCHEDULED_DELIVERY, STANDARD
 from outbound.domain.world import load_json
 
 
@@ -65,10 +66,10 @@ def site_root(url: str) -> str:
 
 
 SPEED_FALLBACK: Mapping[str, tuple[str, ...]] = {
-    "ScheduledDelivery": ("ScheduledDelivery", "Priority", "Expedited", "Standard"),
-    "Priority": ("Priority", "Expedited", "Standard"),
-    "Expedited": ("Expedited", "Standard"),
-    "Standard": ("Standard",),
+    SCHEDULED_DELIVERY: (SCHEDULED_DELIVERY, PRIORITY, EXPEDITED, STANDARD),
+    PRIORITY: (PRIORITY, EXPEDITED, STANDARD),
+    EXPEDITED: (EXPEDITED, STANDARD),
+    STANDARD: (STANDARD,),
 }
 """For each speed, the speeds whose carriers may take it, best first (a faster carrier can always go slower)."""
 
@@ -124,7 +125,7 @@ def _market_key(country: str) -> str:
 
 
 def _pick_speed(speeds: Mapping[str, tuple[str, ...]], speed: str) -> tuple[str, ...]:
-    for candidate in SPEED_FALLBACK.get(speed, ("Standard",)):
+    for candidate in SPEED_FALLBACK.get(speed, (STANDARD,)):
         if speeds.get(candidate):
             return speeds[candidate]
     for codes in speeds.values():  # any list of the market, in data order
@@ -250,16 +251,16 @@ def _letters(rng: random.Random, count: int) -> str:
 
 
 UPS_SERVICES: Mapping[str, tuple[str, ...]] = {
-    "Standard": ("03",),  # Ground
-    "Expedited": ("02", "12"),  # 2nd Day Air, 3 Day Select
-    "Priority": ("01",),  # Next Day Air
-    "ScheduledDelivery": ("01",),
+    STANDARD: ("03",),  # Ground
+    EXPEDITED: ("02", "12"),  # 2nd Day Air, 3 Day Select
+    PRIORITY: ("01",),  # Next Day Air
+    SCHEDULED_DELIVERY: ("01",),
 }
 
 
 def _ups(rng: random.Random, speed: str | None) -> str:
     shipper = _base(rng.randrange(36**6), string.digits + string.ascii_uppercase, 6)  # one draw, six characters
-    body = shipper + rng.choice(UPS_SERVICES.get(speed or "Standard", ("03",))) + _digits(rng, 7)
+    body = shipper + rng.choice(UPS_SERVICES.get(speed or STANDARD, ("03",))) + _digits(rng, 7)
     return "1Z" + body + ups_check_digit(body)
 
 

@@ -38,6 +38,7 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from functools import cache, lru_cache
 from typing import Any
 
+from outbound.domain.orders import EXPEDITED, SCHEDULED_DELIVERY
 from outbound.domain.world import Marketplace, load_json
 
 PACKAGE = "Package"
@@ -57,7 +58,7 @@ PER_ORDER_FEE = "FBAPerOrderFulfillmentFee"
 TRANSPORTATION_FEE = "FBATransportationFee"
 COD_FEE = "FBAFulfillmentCODFee"
 
-FEE_SPEED = {"ScheduledDelivery": "Expedited"}
+FEE_SPEED = {SCHEDULED_DELIVERY: EXPEDITED}
 """Speeds without a band of their own → the speed whose bands they use."""
 
 CURRENCY_FACTORS: Mapping[str, Decimal] = {

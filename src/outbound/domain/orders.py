@@ -1,7 +1,8 @@
 """Fulfillment orders as the domain sees them: the order, its lines, shipments, packages and returns.
 
 Plain dataclasses with the field names of the MWS datatypes (``datatypes.md``) in Python spelling; the MWS adapter
-renders them, the store saves them. Enumerations are the MWS values.
+renders them, the store saves them. Enumerations are the MWS values, named once here as constants (they are on
+the wire and in the store: use the names, never the bare strings).
 """
 
 from __future__ import annotations
@@ -11,10 +12,24 @@ from datetime import datetime
 
 from outbound.domain import geo
 
-SPEEDS = ("Standard", "Expedited", "Priority", "ScheduledDelivery")
-ACTIONS = ("Ship", "Hold")
-POLICIES = ("FillOrKill", "FillAll", "FillAllAvailable")
-METHODS = ("Consumer", "Removal")
+STANDARD = "Standard"
+EXPEDITED = "Expedited"
+PRIORITY = "Priority"
+SCHEDULED_DELIVERY = "ScheduledDelivery"
+SPEEDS = (STANDARD, EXPEDITED, PRIORITY, SCHEDULED_DELIVERY)
+
+SHIP = "Ship"
+HOLD = "Hold"
+ACTIONS = (SHIP, HOLD)
+
+FILL_OR_KILL = "FillOrKill"  # all units or none: the order is unfulfillable when any unit is short
+FILL_ALL = "FillAll"  # every unit, in as many shipments as it takes: waits for stock
+FILL_ALL_AVAILABLE = "FillAllAvailable"  # the units in stock; the rest is unfulfillable
+POLICIES = (FILL_OR_KILL, FILL_ALL, FILL_ALL_AVAILABLE)
+
+CONSUMER = "Consumer"
+REMOVAL = "Removal"
+METHODS = (CONSUMER, REMOVAL)
 DISPOSITIONS = ("Sellable", "Unsellable")
 
 RECEIVED = "RECEIVED"
@@ -191,7 +206,7 @@ class Order:
 
     @property
     def on_hold(self) -> bool:
-        return self.fulfillment_action == "Hold" and self.status == RECEIVED
+        return self.fulfillment_action == HOLD and self.status == RECEIVED
 
     def units_in_shipments(self, *, include_pending: bool = True) -> dict[str, int]:
         """Units per line (item id) in shipments that left, and with ``include_pending`` those still to leave."""

@@ -33,9 +33,9 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from outbound.domain.geo import Point, distance_km
+from outbound.domain.orders import SCHEDULED_DELIVERY, STANDARD
 from outbound.domain.world import SPEED_ORDER, FulfillmentCenter, Marketplace, shipping_speeds
 
-SCHEDULED_DELIVERY = "ScheduledDelivery"
 LONG_HAUL_KM = 2000.0
 """Above this center → destination distance, Standard's latest arrival gets one more business day (estimated)."""
 
@@ -84,11 +84,11 @@ def promise(
     transit_calendar = business_calendar(marketplace.country_code)
 
     ship_day = first_ship_day(now, tz, rules.cutoffs[speed], ship_calendar)
-    window = STANDARD_SHIP_WINDOW_DAYS.get(marketplace.country, 2) if speed == "Standard" else 1
+    window = STANDARD_SHIP_WINDOW_DAYS.get(marketplace.country, 2) if speed == STANDARD else 1
     last_ship_day = add_business_days(ship_day, window - 1, ship_calendar)
 
     low, high = rules.transit_days(marketplace.country)[speed]
-    if speed == "Standard" and destination is not None and _long_haul(center, destination):
+    if speed == STANDARD and destination is not None and _long_haul(center, destination):
         high += 1
     first_arrival_day = add_business_days(ship_day, low, transit_calendar)
     last_arrival_day = add_business_days(ship_day, high, transit_calendar)

@@ -1,12 +1,12 @@
 """A package's journey with its carrier: the tracking events, when it is delivered, who signed, where it was left.
 
 A journey is planned (:func:`plan_journey`) from a seed and the package's inputs: the same seed and inputs always
-give the same journey. The engine stores those inputs when the package ships (:class:`JourneyInputs`,
-:func:`inputs_to_json`); reading them back (:func:`journey_from_json`, which also reads a whole stored journey,
-:func:`journey_to_json`) plans the journey then, and it is read at any moment ``now``: the events whose time has
-come are visible (:func:`visible_events`), the package's ``CurrentStatus`` is the status
+give the same journey. The engine stores those inputs when the package ships (:class:`JourneyInputs`; their stored
+form is ``store/journeys.py``'s), reading them back plans the journey then, and it is read at any moment ``now``:
+the events whose time has come are visible (:func:`visible_events`), the package's ``CurrentStatus`` is the status
 the last visible event leads to (:func:`current_status`), ``SignedForBy`` and ``AdditionalLocationInfo`` appear
-once it is delivered.
+once it is delivered. The world's tables (hub cities, the EU customs union, where packages are left, signers'
+surnames) are ``data/tracking_hubs.json`` and ``data/tracking_doorsteps.json``.
 
 Rules (``data/tracking_events.json``, world.md "Tracking", operations.md §7; timings estimated):
 
@@ -42,12 +42,11 @@ Everything here is pure: no clock, randomness only from ``random.Random(seed)``.
 
 from __future__ import annotations
 
-import json
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any, NamedTuple
 
 from outbound.domain.geo import COUNTRY_POINTS, Point, distance_km
@@ -274,388 +273,34 @@ class Hub(NamedTuple):
     lon: float
 
 
-# ------------------------------------------------------------------------------------------------- hub cities
+# ------------------------------------------------------------------------------------------- world tables
 
 
-def _hubs(country: str, rows: Sequence[tuple[str, str, float, float]]) -> tuple[str, tuple[Hub, ...]]:
-    return country, tuple(Hub(*row) for row in rows)
+def _hubs(raw: Mapping[str, Sequence[Sequence[Any]]]) -> dict[str, tuple[Hub, ...]]:
+    return {
+        country: tuple(Hub(city, state, lat, lon) for city, state, lat, lon in rows) for country, rows in raw.items()
+    }
 
 
-HUBS: Mapping[str, tuple[Hub, ...]] = dict(
-    (
-        _hubs(
-            "US",
-            [
-                ("Louisville", "KY", 38.17, -85.74),
-                ("Memphis", "TN", 35.04, -89.98),
-                ("Indianapolis", "IN", 39.72, -86.29),
-                ("Ontario", "CA", 34.06, -117.60),
-                ("Dallas", "TX", 32.78, -96.80),
-                ("Chicago", "IL", 41.88, -87.63),
-                ("Hebron", "KY", 39.07, -84.70),
-                ("Atlanta", "GA", 33.75, -84.39),
-                ("Newark", "NJ", 40.74, -74.17),
-                ("Philadelphia", "PA", 39.95, -75.17),
-                ("Baltimore", "MD", 39.29, -76.61),
-                ("Boston", "MA", 42.36, -71.06),
-                ("Hartford", "CT", 41.76, -72.68),
-                ("Pittsburgh", "PA", 40.44, -79.99),
-                ("Richmond", "VA", 37.54, -77.44),
-                ("Charlotte", "NC", 35.23, -80.84),
-                ("Jacksonville", "FL", 30.33, -81.66),
-                ("Orlando", "FL", 28.54, -81.38),
-                ("Nashville", "TN", 36.16, -86.78),
-                ("Columbus", "OH", 39.96, -83.00),
-                ("Detroit", "MI", 42.33, -83.05),
-                ("Minneapolis", "MN", 44.98, -93.27),
-                ("Omaha", "NE", 41.26, -95.94),
-                ("Kansas City", "MO", 39.10, -94.58),
-                ("St. Louis", "MO", 38.63, -90.20),
-                ("Oklahoma City", "OK", 35.47, -97.52),
-                ("Houston", "TX", 29.76, -95.37),
-                ("San Antonio", "TX", 29.42, -98.49),
-                ("New Orleans", "LA", 29.95, -90.07),
-                ("Denver", "CO", 39.74, -104.99),
-                ("Albuquerque", "NM", 35.08, -106.65),
-                ("Phoenix", "AZ", 33.45, -112.07),
-                ("Las Vegas", "NV", 36.17, -115.14),
-                ("Salt Lake City", "UT", 40.76, -111.89),
-                ("Boise", "ID", 43.62, -116.20),
-                ("Sacramento", "CA", 38.58, -121.49),
-                ("Oakland", "CA", 37.80, -122.27),
-                ("Portland", "OR", 45.52, -122.68),
-                ("Tacoma", "WA", 47.25, -122.44),
-                ("Spokane", "WA", 47.66, -117.43),
-                ("Anchorage", "AK", 61.22, -149.90),
-                ("Honolulu", "HI", 21.31, -157.86),
-            ],
-        ),
-        _hubs(
-            "CA",
-            [
-                ("Mississauga", "ON", 43.59, -79.64),
-                ("Ottawa", "ON", 45.42, -75.70),
-                ("London", "ON", 42.98, -81.25),
-                ("Montreal", "QC", 45.50, -73.57),
-                ("Quebec City", "QC", 46.81, -71.21),
-                ("Moncton", "NB", 46.09, -64.78),
-                ("Halifax", "NS", 44.65, -63.58),
-                ("St. John's", "NL", 47.56, -52.71),
-                ("Winnipeg", "MB", 49.90, -97.14),
-                ("Regina", "SK", 50.45, -104.61),
-                ("Saskatoon", "SK", 52.13, -106.67),
-                ("Calgary", "AB", 51.05, -114.07),
-                ("Edmonton", "AB", 53.55, -113.49),
-                ("Richmond", "BC", 49.17, -123.14),
-            ],
-        ),
-        _hubs(
-            "GB",
-            [
-                ("Coventry", "West Midlands", 52.41, -1.51),
-                ("Daventry", "Northamptonshire", 52.26, -1.16),
-                ("Warrington", "Cheshire", 53.39, -2.59),
-                ("Manchester", "Greater Manchester", 53.48, -2.24),
-                ("London", "Greater London", 51.51, -0.13),
-                ("Peterborough", "Cambridgeshire", 52.57, -0.24),
-                ("Bristol", "Bristol", 51.45, -2.59),
-                ("Southampton", "Hampshire", 50.90, -1.40),
-                ("Exeter", "Devon", 50.72, -3.53),
-                ("Cardiff", "Cardiff", 51.48, -3.18),
-                ("Norwich", "Norfolk", 52.63, 1.30),
-                ("Doncaster", "South Yorkshire", 53.52, -1.13),
-                ("Leeds", "West Yorkshire", 53.80, -1.55),
-                ("Newcastle upon Tyne", "Tyne and Wear", 54.98, -1.61),
-                ("Glasgow", "Glasgow", 55.86, -4.25),
-                ("Edinburgh", "Edinburgh", 55.95, -3.19),
-                ("Aberdeen", "Aberdeen", 57.15, -2.10),
-                ("Inverness", "Highland", 57.48, -4.22),
-                ("Belfast", "County Antrim", 54.60, -5.93),
-            ],
-        ),
-        _hubs(
-            "DE",
-            [
-                ("Hamburg", "HH", 53.55, 10.00),
-                ("Bremen", "HB", 53.08, 8.80),
-                ("Kiel", "SH", 54.32, 10.13),
-                ("Rostock", "MV", 54.09, 12.14),
-                ("Berlin", "BE", 52.52, 13.40),
-                ("Hannover", "NI", 52.37, 9.73),
-                ("Magdeburg", "ST", 52.13, 11.62),
-                ("Bielefeld", "NW", 52.02, 8.53),
-                ("Dortmund", "NW", 51.51, 7.47),
-                ("Krefeld", "NW", 51.33, 6.56),
-                ("Kassel", "HE", 51.31, 9.48),
-                ("Radefeld", "SN", 51.43, 12.26),
-                ("Ottendorf-Okrilla", "SN", 51.18, 13.83),
-                ("Erfurt", "TH", 50.98, 11.03),
-                ("Koblenz", "RP", 50.36, 7.59),
-                ("Frankfurt am Main", "HE", 50.11, 8.68),
-                ("Mannheim", "BW", 49.49, 8.47),
-                ("Stuttgart", "BW", 48.78, 9.18),
-                ("Feucht", "BY", 49.38, 11.21),
-                ("Regensburg", "BY", 49.01, 12.10),
-                ("Aschheim", "BY", 48.17, 11.72),
-            ],
-        ),
-        _hubs(
-            "FR",
-            [
-                ("Wissous", "Essonne", 48.73, 2.33),
-                ("Lille", "Nord", 50.63, 3.06),
-                ("Rouen", "Seine-Maritime", 49.44, 1.10),
-                ("Reims", "Marne", 49.26, 4.03),
-                ("Metz", "Moselle", 49.12, 6.18),
-                ("Strasbourg", "Bas-Rhin", 48.57, 7.75),
-                ("Rennes", "Ille-et-Vilaine", 48.11, -1.68),
-                ("Nantes", "Loire-Atlantique", 47.22, -1.55),
-                ("Tours", "Indre-et-Loire", 47.39, 0.69),
-                ("Dijon", "Cote-d'Or", 47.32, 5.04),
-                ("Limoges", "Haute-Vienne", 45.83, 1.26),
-                ("Clermont-Ferrand", "Puy-de-Dome", 45.78, 3.09),
-                ("Lyon", "Rhone", 45.76, 4.84),
-                ("Bordeaux", "Gironde", 44.84, -0.58),
-                ("Toulouse", "Haute-Garonne", 43.60, 1.44),
-                ("Montpellier", "Herault", 43.61, 3.88),
-                ("Marseille", "Bouches-du-Rhone", 43.30, 5.37),
-                ("Nice", "Alpes-Maritimes", 43.70, 7.27),
-            ],
-        ),
-        _hubs(
-            "IT",
-            [
-                ("Milano", "MI", 45.46, 9.19),
-                ("Brescia", "BS", 45.54, 10.21),
-                ("Torino", "TO", 45.07, 7.69),
-                ("Genova", "GE", 44.41, 8.93),
-                ("Verona", "VR", 45.44, 10.99),
-                ("Padova", "PD", 45.41, 11.88),
-                ("Bologna", "BO", 44.49, 11.34),
-                ("Firenze", "FI", 43.77, 11.26),
-                ("Ancona", "AN", 43.62, 13.52),
-                ("Pescara", "PE", 42.46, 14.21),
-                ("Roma", "RM", 41.90, 12.50),
-                ("Napoli", "NA", 40.85, 14.27),
-                ("Bari", "BA", 41.12, 16.87),
-                ("Reggio Calabria", "RC", 38.11, 15.65),
-                ("Catania", "CT", 37.50, 15.09),
-                ("Palermo", "PA", 38.12, 13.36),
-                ("Cagliari", "CA", 39.22, 9.11),
-            ],
-        ),
-        _hubs(
-            "ES",
-            [
-                ("Getafe", "M", 40.31, -3.73),
-                ("Madrid", "M", 40.42, -3.70),
-                ("Barcelona", "B", 41.39, 2.17),
-                ("Zaragoza", "Z", 41.65, -0.89),
-                ("Valencia", "V", 39.47, -0.38),
-                ("Alicante", "A", 38.35, -0.48),
-                ("Murcia", "MU", 37.99, -1.13),
-                ("Sevilla", "SE", 37.39, -5.98),
-                ("Malaga", "MA", 36.72, -4.42),
-                ("Granada", "GR", 37.18, -3.60),
-                ("Valladolid", "VA", 41.65, -4.72),
-                ("Bilbao", "BI", 43.26, -2.93),
-                ("Pamplona", "NA", 42.82, -1.64),
-                ("Oviedo", "O", 43.36, -5.85),
-                ("A Coruna", "C", 43.36, -8.41),
-                ("Palma", "PM", 39.57, 2.65),
-                ("Las Palmas de Gran Canaria", "GC", 28.12, -15.43),
-            ],
-        ),
-        _hubs(
-            "JP",
-            [
-                ("Tokyo", "Tokyo", 35.69, 139.69),
-                ("Saitama", "Saitama", 35.86, 139.65),
-                ("Atsugi", "Kanagawa", 35.44, 139.36),
-                ("Shizuoka", "Shizuoka", 34.98, 138.38),
-                ("Nagoya", "Aichi", 35.18, 136.91),
-                ("Osaka", "Osaka", 34.69, 135.50),
-                ("Kanazawa", "Ishikawa", 36.56, 136.66),
-                ("Niigata", "Niigata", 37.90, 139.02),
-                ("Sendai", "Miyagi", 38.27, 140.87),
-                ("Sapporo", "Hokkaido", 43.06, 141.35),
-                ("Okayama", "Okayama", 34.66, 133.93),
-                ("Hiroshima", "Hiroshima", 34.40, 132.46),
-                ("Takamatsu", "Kagawa", 34.34, 134.05),
-                ("Fukuoka", "Fukuoka", 33.59, 130.40),
-                ("Kumamoto", "Kumamoto", 32.80, 130.71),
-                ("Kagoshima", "Kagoshima", 31.60, 130.56),
-                ("Naha", "Okinawa", 26.21, 127.68),
-            ],
-        ),
-        _hubs(
-            "AU",
-            [
-                ("Chullora", "NSW", -33.89, 151.05),
-                ("Newcastle", "NSW", -32.93, 151.78),
-                ("Canberra", "ACT", -35.28, 149.13),
-                ("Sunshine West", "VIC", -37.79, 144.81),
-                ("Geelong", "VIC", -38.15, 144.36),
-                ("Underwood", "QLD", -27.61, 153.11),
-                ("Townsville", "QLD", -19.26, 146.82),
-                ("Cairns", "QLD", -16.92, 145.77),
-                ("Adelaide", "SA", -34.93, 138.60),
-                ("Welshpool", "WA", -31.99, 115.94),
-                ("Hobart", "TAS", -42.88, 147.33),
-                ("Darwin", "NT", -12.46, 130.84),
-            ],
-        ),
-        _hubs(
-            "MX",
-            [
-                ("Mexico City", "CMX", 19.43, -99.13),
-                ("Puebla", "PUE", 19.04, -98.21),
-                ("Queretaro", "QUE", 20.59, -100.39),
-                ("Leon", "GUA", 21.12, -101.68),
-                ("Guadalajara", "JAL", 20.67, -103.35),
-                ("Monterrey", "NLE", 25.69, -100.32),
-                ("Tijuana", "BCN", 32.51, -117.04),
-                ("Merida", "YUC", 20.97, -89.62),
-            ],
-        ),
-        _hubs(
-            "NL",
-            [
-                ("Amsterdam", "NH", 52.37, 4.90),
-                ("Rotterdam", "ZH", 51.92, 4.48),
-                ("Utrecht", "UT", 52.09, 5.12),
-                ("Eindhoven", "NB", 51.44, 5.47),
-                ("Zwolle", "OV", 52.52, 6.08),
-                ("Groningen", "GR", 53.22, 6.57),
-            ],
-        ),
-        _hubs(
-            "SE",
-            [
-                ("Stockholm", "Stockholm", 59.33, 18.07),
-                ("Gothenburg", "Vastra Gotaland", 57.71, 11.97),
-                ("Malmo", "Skane", 55.60, 13.00),
-                ("Jonkoping", "Jonkoping", 57.78, 14.16),
-                ("Sundsvall", "Vasternorrland", 62.39, 17.31),
-                ("Umea", "Vasterbotten", 63.83, 20.26),
-            ],
-        ),
-        _hubs(
-            "PL",
-            [
-                ("Warszawa", "Mazowieckie", 52.23, 21.01),
-                ("Poznan", "Wielkopolskie", 52.41, 16.93),
-                ("Wroclaw", "Dolnoslaskie", 51.11, 17.04),
-                ("Lodz", "Lodzkie", 51.76, 19.46),
-                ("Krakow", "Malopolskie", 50.06, 19.94),
-                ("Katowice", "Slaskie", 50.26, 19.02),
-                ("Gdansk", "Pomorskie", 54.35, 18.65),
-            ],
-        ),
-        _hubs(
-            "TR",
-            [
-                ("Istanbul", "Istanbul", 41.01, 28.98),
-                ("Bursa", "Bursa", 40.19, 29.06),
-                ("Izmir", "Izmir", 38.42, 27.14),
-                ("Ankara", "Ankara", 39.93, 32.86),
-                ("Antalya", "Antalya", 36.90, 30.71),
-                ("Adana", "Adana", 37.00, 35.32),
-            ],
-        ),
-        _hubs(
-            "AE",
-            [
-                ("Dubai", "Dubai", 25.20, 55.27),
-                ("Abu Dhabi", "Abu Dhabi", 24.45, 54.38),
-                ("Sharjah", "Sharjah", 25.35, 55.42),
-            ],
-        ),
-        _hubs(
-            "SA",
-            [
-                ("Riyadh", "Riyadh", 24.71, 46.68),
-                ("Jeddah", "Makkah", 21.49, 39.19),
-                ("Dammam", "Eastern Province", 26.43, 50.10),
-            ],
-        ),
-        _hubs(
-            "EG",
-            [
-                ("Cairo", "Cairo", 30.04, 31.24),
-                ("6th of October City", "Giza", 29.94, 30.91),
-                ("Alexandria", "Alexandria", 31.20, 29.92),
-            ],
-        ),
-        _hubs(
-            "IN",
-            [
-                ("Mumbai", "MH", 19.08, 72.88),
-                ("Pune", "MH", 18.52, 73.86),
-                ("Nagpur", "MH", 21.15, 79.09),
-                ("Delhi", "DL", 28.70, 77.10),
-                ("Ahmedabad", "GJ", 23.02, 72.57),
-                ("Bengaluru", "KA", 12.97, 77.59),
-                ("Chennai", "TN", 13.08, 80.27),
-                ("Hyderabad", "TG", 17.39, 78.49),
-                ("Kolkata", "WB", 22.57, 88.36),
-            ],
-        ),
-        _hubs(
-            "SG",
-            [
-                ("Tuas", "Singapore", 1.32, 103.65),
-                ("Changi", "Singapore", 1.36, 103.99),
-            ],
-        ),
-    )
-)
-"""Real carrier hub and sort-centre cities per ISO country, with their region in the world data's style;
-coordinates approximate (estimated)."""
+_HUB_DATA = load_json("tracking_hubs")
+_DOORSTEP_DATA = load_json("tracking_doorsteps")
 
-_EU = "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK"
-EU_CUSTOMS_UNION = frozenset(_EU.split(" "))
+HUBS: Mapping[str, tuple[Hub, ...]] = _hubs(_HUB_DATA["hubs"])
+"""Real carrier hub and sort-centre cities per ISO country (``data/tracking_hubs.json``)."""
+
+EU_CUSTOMS_UNION = frozenset(_HUB_DATA["eu_customs_union"])
 """A border inside this set has no customs events."""
 
 SIGNER_SURNAMES: Mapping[str, tuple[str, ...]] = {
-    "DE": ("MUELLER", "SCHMIDT", "SCHNEIDER", "FISCHER", "WEBER", "MEYER", "WAGNER", "BECKER", "SCHULZ", "HOFFMANN"),
-    "FR": ("MARTIN", "BERNARD", "DUBOIS", "THOMAS", "ROBERT", "RICHARD", "PETIT", "DURAND", "LEROY", "MOREAU"),
-    "IT": ("ROSSI", "RUSSO", "FERRARI", "ESPOSITO", "BIANCHI", "ROMANO", "COLOMBO", "RICCI", "MARINO", "GRECO"),
-    "ES": ("GARCIA", "RODRIGUEZ", "GONZALEZ", "FERNANDEZ", "LOPEZ", "MARTINEZ", "SANCHEZ", "PEREZ", "GOMEZ"),
-    "MX": ("HERNANDEZ", "GARCIA", "MARTINEZ", "LOPEZ", "GONZALEZ", "PEREZ", "RODRIGUEZ", "SANCHEZ", "RAMIREZ"),
-    "JP": ("SATO", "SUZUKI", "TAKAHASHI", "TANAKA", "WATANABE", "ITO", "YAMAMOTO", "NAKAMURA", "KOBAYASHI", "KATO"),
-    "NL": ("DE JONG", "JANSEN", "DE VRIES", "VAN DEN BERG", "BAKKER", "VISSER", "SMIT", "MEIJER"),
-    "": ("SMITH", "JOHNSON", "WILLIAMS", "BROWN", "JONES", "MILLER", "DAVIS", "WILSON", "TAYLOR", "CLARK", "LEWIS",
-         "WALKER", "HALL", "YOUNG", "ALLEN", "KING", "WRIGHT", "SCOTT", "GREEN", "PATEL"),
-}  # fmt: skip
-"""Surnames for ``SignedForBy`` (``J DOE`` style) per destination country; ``""`` for the others."""
+    country: tuple(names) for country, names in _DOORSTEP_DATA["signer_surnames"].items()
+}
+"""Surnames for ``SignedForBy`` (``J DOE`` style) per destination country; ``""`` for the others
+(``data/tracking_doorsteps.json``, as the two tables below)."""
 
-LEFT_AT: tuple[tuple[str, float], ...] = (
-    ("FRONT_DOOR", 34),
-    ("MAILBOX", 9),
-    ("PORCH", 9),
-    ("RECEIVER", 12),
-    ("MAIL_ROOM", 5),
-    ("FRONT_DESK", 4),
-    ("RECEPTIONIST", 3),
-    ("SIDE_DOOR", 3),
-    ("REAR_DOOR", 3),
-    ("GARAGE", 3),
-    ("NEIGHBOR", 3),
-    ("SECURE_LOCATION", 3),
-    ("AS_INSTRUCTED", 3),
-    ("DOOR_PERSON", 1.5),
-    ("OFFICE", 1.5),
-    ("GUARD", 1),
-    ("PATIO", 1),
-    ("DECK", 0.5),
-    ("CARPORT", 0.5),
-    ("OUTBUILDING", 0.5),
-    ("MAIL_SLOT", 0.5),
-)
-"""Where delivered packages are left, with weights (estimated). Pickup and the ``MC_*`` values are not used."""
+LEFT_AT: tuple[tuple[str, float], ...] = tuple((name, weight) for name, weight in _DOORSTEP_DATA["left_at"])
+"""Where delivered packages are left, with weights. Pickup and the ``MC_*`` values are not used."""
 
-HANDED_OVER = frozenset({"RECEIVER", "MAIL_ROOM", "FRONT_DESK", "RECEPTIONIST", "NEIGHBOR", "DOOR_PERSON", "OFFICE"})
+HANDED_OVER = frozenset(_DOORSTEP_DATA["handed_over"])
 """Places where a person takes the package and signs; at the front door a person signs 40 % of the time."""
 
 # ------------------------------------------------------------------------------------------- the data's timings
@@ -771,116 +416,208 @@ def plan_journey(
     ``destination_*`` are the address's City, StateOrProvinceCode and CountryCode (``UK`` is read as ``GB``) and
     its coarse location (``geo.destination_point``; ``None``: the country's representative point). ``force`` is a
     scenario outcome (:data:`FORCES`); ``earliest_arrival`` (optional) is the start of the promised window.
-    Same arguments, same journey.
+    Same arguments, same journey: every draw comes from one ``random.Random(seed)``, in the order below.
     """
     if force is not None and force not in FORCES:
         raise ValueError(f"unknown tracking outcome {force!r}; expected one of {', '.join(sorted(FORCES))}")
     rng = random.Random(seed)
     drawn = rates.outcome(rng.random())
     outcome = FORCES[force] if force is not None else drawn
-    timings = _timings()
+    trip = _trip(
+        rng,
+        ship_at,
+        center,
+        destination_city,
+        destination_state,
+        destination_country,
+        destination_point,
+        promised_arrival,
+    )
+    attempt = _delivery_attempt(rng, trip, earliest_arrival)
+    scans, departed = _leave_the_center(rng, trip, attempt)
+    if outcome == LOST:
+        scans.append(_lost(rng, trip))
+        return _finish(rng, scans, outcome, trip.promised, trip.destination.country)
+    out_for_delivery, delivered = _last_mile(rng, trip, outcome, attempt)
+    # at the destination's delivery station a while before the van leaves
+    at_station = out_for_delivery - min(_h(rng.uniform(1.5, 9)), (out_for_delivery - departed) * 0.3)
+    scans.extend(_line_haul(rng, trip, outcome, departed, at_station))
+    scans.extend(_at_the_door(rng, trip, outcome, out_for_delivery, attempt, delivered))
+    return _finish(rng, scans, outcome, trip.promised, trip.destination.country)
 
-    t0 = _utc(ship_at).replace(microsecond=0)
+
+_Scan = tuple[datetime, str, Place]
+"""An event as planned: its moment (not yet rounded or spaced), code and place."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Trip:
+    """Where and when a package travels, and by which timings: what its events are planned from."""
+
+    shipped: datetime  # EVENT_101: the ship time, whole seconds, UTC
+    promised: datetime
+    origin: Place  # the fulfillment center
+    origin_point: Point
+    destination: Place
+    destination_point: Point
+    route: list[Hub]  # the hubs passed, in order
+    stops: list[Place]  # the hubs as places, each in its country
+    border_at: int | None  # index of the first hub across the border (None: no border, or no hub over there)
+    solar: timedelta  # the destination's solar time: UTC + this
+    profile: _Profile  # the data's standard or expedited timings
+    timings: _Timings
+
+
+def _trip(
+    rng: random.Random,
+    ship_at: datetime,
+    center: FulfillmentCenter,
+    city: str | None,
+    state: str | None,
+    country: str,
+    point: Point | None,
+    promised_arrival: datetime,
+) -> _Trip:
+    """From the center to the destination: the places, the hubs between them, the timings that apply."""
+    shipped = _utc(ship_at).replace(microsecond=0)
     promised = _utc(promised_arrival)
-    earliest = _utc(earliest_arrival) if earliest_arrival is not None else None
-
     origin_country = _iso(center.country)
     origin = Place(center.city, center.state_or_region, origin_country)
     origin_point: Point = (center.lat, center.lon)
-    dest_country = _iso(destination_country) or origin_country
-    dest_point: Point = destination_point or COUNTRY_POINTS.get(dest_country) or origin_point
-    destination = _destination_place(destination_city, destination_state, dest_country, dest_point)
+    dest_country = _iso(country) or origin_country
+    dest_point: Point = point or COUNTRY_POINTS.get(dest_country) or origin_point
+    destination = _destination_place(city, state, dest_country, dest_point)
     route, border_at = _route(rng, origin_country, origin_point, center.city, dest_country, dest_point, destination)
     stops = [
         Place(hub.city, hub.state, dest_country if border_at is not None and index >= border_at else origin_country)
         for index, hub in enumerate(route)
     ]
+    timings = _timings()
+    profile = timings.expedited if _hours(promised - shipped) <= EXPEDITED_SPAN_HOURS else timings.standard
     solar = timedelta(hours=dest_point[1] / 15)
+    return _Trip(
+        shipped,
+        promised,
+        origin,
+        origin_point,
+        destination,
+        dest_point,
+        route,
+        stops,
+        border_at,
+        solar,
+        profile,
+        timings,
+    )
 
-    span = _hours(promised - t0)
-    profile = timings.expedited if span <= EXPEDITED_SPAN_HOURS else timings.standard
+
+def _delivery_attempt(rng: random.Random, trip: _Trip, earliest_arrival: datetime | None) -> datetime:
+    """When the (first) delivery attempt happens: inside the promised window, in working hours, and no sooner than
+    the legs before it can take."""
+    shipped, promised, profile, timings = trip.shipped, trip.promised, trip.profile, trip.timings
     last_mile = max(profile.last_mile, timings.first_attempt, timings.refusal)
-    floor = t0 + _h(1.2 * (profile.depart + last_mile) + 2.0 * (len(route) + 1) + 1.0)
-
-    # when the (first) delivery attempt happens: inside the promised window, in working hours
-    window_start = earliest if earliest is not None else t0 + (promised - t0) * 0.45
+    floor = shipped + _h(1.2 * (profile.depart + last_mile) + 2.0 * (len(trip.route) + 1) + 1.0)
+    window_start = _utc(earliest_arrival) if earliest_arrival is not None else shipped + (promised - shipped) * 0.45
     lo = max(window_start, floor)
     hi = max(promised, lo)
     attempt = lo + (hi - lo) * rng.random()
-    attempt = _working_hours(attempt, solar, rng, lo, hi) if hi > lo else _next_working_hours(attempt, solar, rng)
+    if hi > lo:
+        return _working_hours(attempt, trip.solar, rng, lo, hi)
+    return _next_working_hours(attempt, trip.solar, rng)
 
-    scale = min(1.0, max(0.5, _hours(attempt - t0) / profile.total))
-    events: list[tuple[datetime, str, Place]] = [(t0, "EVENT_101", origin)]
-    t_pickup = t0 + _h(profile.pickup * scale * rng.uniform(0.8, 1.2))
-    t_depart = max(t0 + _h(profile.depart * scale * rng.uniform(0.85, 1.15)), t_pickup + MIN_GAP)
-    events.append((t_pickup, "EVENT_102", origin))
-    events.append((t_depart, "EVENT_202", origin))
 
-    if outcome == LOST:
-        lost_at = max(t0 + _h(timings.lost_after * rng.uniform(0.8, 1.2)), promised + _h(rng.uniform(6, 48)))
-        events.append((lost_at, "EVENT_409", stops[0] if stops else origin))
-        return _finish(rng, events, outcome, promised, dest_country)
+def _leave_the_center(rng: random.Random, trip: _Trip, attempt: datetime) -> tuple[list[_Scan], datetime]:
+    """Packed (EVENT_101), picked up (EVENT_102), departed (EVENT_202) at the center, on the data's offsets scaled
+    to the time until the attempt; and the departure's moment."""
+    shipped, profile = trip.shipped, trip.profile
+    scale = min(1.0, max(0.5, _hours(attempt - shipped) / profile.total))
+    picked_up = shipped + _h(profile.pickup * scale * rng.uniform(0.8, 1.2))
+    departed = max(shipped + _h(profile.depart * scale * rng.uniform(0.85, 1.15)), picked_up + MIN_GAP)
+    scans = [(shipped, "EVENT_101", trip.origin), (picked_up, "EVENT_102", trip.origin)]
+    scans.append((departed, "EVENT_202", trip.origin))
+    return scans, departed
 
-    # the last mile, planned backwards from the delivery (attempt) moment
+
+def _lost(rng: random.Random, trip: _Trip) -> _Scan:
+    """Declared lost (EVENT_409) at the first hub, the data's time after packing and well after the promise."""
+    given_up = trip.shipped + _h(trip.timings.lost_after * rng.uniform(0.8, 1.2))
+    lost_at = max(given_up, trip.promised + _h(rng.uniform(6, 48)))
+    return (lost_at, "EVENT_409", trip.stops[0] if trip.stops else trip.origin)
+
+
+def _last_mile(rng: random.Random, trip: _Trip, outcome: str, attempt: datetime) -> tuple[datetime, datetime]:
+    """When the van first leaves with the package (EVENT_302) and when its last mile ends (the delivery, or the
+    refusal), planned backwards from the attempt."""
+    solar, timings, profile = trip.solar, trip.timings, trip.profile
     if outcome == DELAYED_DELIVERED:
         final = attempt + _h(timings.delay * rng.uniform(0.8, 1.6))
-        if final <= promised:
-            final = promised + _h(rng.uniform(3, 30))
+        if final <= trip.promised:
+            final = trip.promised + _h(rng.uniform(3, 30))
         final = _next_working_hours(final, solar, rng)
-        first_out = final - _van_gap(final, profile.last_mile, solar, rng)
-    elif outcome == FAILED_ATTEMPT_DELIVERED:
+        return final - _van_gap(final, profile.last_mile, solar, rng), final
+    if outcome == FAILED_ATTEMPT_DELIVERED:
         first_out = attempt - _van_gap(attempt, timings.first_attempt, solar, rng)
-        final = _next_working_hours(attempt + _h(rng.uniform(18, 26)), solar, rng)
-    elif outcome in (UNDELIVERABLE, RETURNED):
-        first_out = attempt - _van_gap(attempt, timings.refusal, solar, rng)
-        final = attempt
-    else:
-        final = attempt
-        first_out = final - _van_gap(final, profile.last_mile, solar, rng)
-    arrive = first_out - min(_h(rng.uniform(1.5, 9)), (first_out - t_depart) * 0.3)
+        return first_out, _next_working_hours(attempt + _h(rng.uniform(18, 26)), solar, rng)
+    if outcome in (UNDELIVERABLE, RETURNED):
+        return attempt - _van_gap(attempt, timings.refusal, solar, rng), attempt
+    return attempt - _van_gap(attempt, profile.last_mile, solar, rng), attempt
 
-    # the line haul: departure from the center → hubs → the destination's delivery station; nominal hours per
-    # step (2 h + 55 km/h on the road, the data's dwell and delay), stretched to fit between departure and arrival
-    delayed_at = rng.randrange(max(1, len(stops))) if outcome == DELAYED_DELIVERED else None
+
+def _line_haul(rng: random.Random, trip: _Trip, outcome: str, departed: datetime, at_station: datetime) -> list[_Scan]:
+    """From the center's departure through the hubs to the destination's delivery station: nominal hours per leg
+    (2 h + 55 km/h on the road, the data's dwell and delay), stretched to fit between departure and arrival."""
+    origin_country, dest_country = trip.origin.country, trip.destination.country
+    delay_at = rng.randrange(max(1, len(trip.stops))) if outcome == DELAYED_DELIVERED else None
     legs: list[tuple[float, str, Place]] = []
-    previous = origin_point
+    previous = trip.origin_point
     held = 0.0
-    if delayed_at is not None and not stops:  # no hub: as the data's sequence, 202 → 404 → 201 at the destination
-        legs.append((rng.uniform(2, 8), _delay_code(rng), origin))
-        held = timings.delay * rng.uniform(0.8, 1.2)
-    for index, (hub, place) in enumerate(zip(route, stops, strict=True)):
+    if delay_at is not None and not trip.stops:  # no hub: as the data's sequence, 202 → 404 → 201 at the destination
+        legs.append((rng.uniform(2, 8), _delay_code(rng), trip.origin))
+        held = trip.timings.delay * rng.uniform(0.8, 1.2)
+    for index, (hub, place) in enumerate(zip(trip.route, trip.stops, strict=True)):
         legs.append((2 + distance_km(previous, (hub.lat, hub.lon)) / 55, "EVENT_201", place))
-        if border_at == index:
+        if trip.border_at == index:
             legs.extend(_border(rng, place, origin_country, dest_country))
-        if delayed_at == index:
+        if delay_at == index:
             legs.append((rng.uniform(0.5, 3), _delay_code(rng), place))
-            legs.append((timings.delay * rng.uniform(0.8, 1.2), "EVENT_202", place))
+            legs.append((trip.timings.delay * rng.uniform(0.8, 1.2), "EVENT_202", place))
         else:
-            legs.append((profile.dwell * rng.uniform(0.6, 1.4), "EVENT_202", place))
+            legs.append((trip.profile.dwell * rng.uniform(0.6, 1.4), "EVENT_202", place))
         previous = (hub.lat, hub.lon)
-    legs.append((held + 2 + distance_km(previous, dest_point) / 55, "EVENT_201", destination))
-    if border_at is None and dest_country != origin_country:
-        legs.extend(_border(rng, destination, origin_country, dest_country))
+    legs.append((held + 2 + distance_km(previous, trip.destination_point) / 55, "EVENT_201", trip.destination))
+    if trip.border_at is None and dest_country != origin_country:
+        legs.extend(_border(rng, trip.destination, origin_country, dest_country))
     nominal = sum(hours for hours, _code, _place in legs)
-    moment = t_depart
+    scans: list[_Scan] = []
+    moment = departed
     for hours, code, place in legs:
-        moment = moment + (arrive - t_depart) * (hours / nominal)
-        events.append((moment, code, place))
+        moment = moment + (at_station - departed) * (hours / nominal)
+        scans.append((moment, code, place))
+    return scans
 
-    events.append((first_out, "EVENT_302", destination))
+
+def _at_the_door(
+    rng: random.Random, trip: _Trip, outcome: str, out_for_delivery: datetime, attempt: datetime, final: datetime
+) -> list[_Scan]:
+    """Out for delivery, then delivered; or a failed attempt and a second round; or refused, and for a package
+    returned to the seller the trip back to the center."""
+    destination = trip.destination
+    scans: list[_Scan] = [(out_for_delivery, "EVENT_302", destination)]
     if outcome in (DELIVERED, DELAYED_DELIVERED):
-        events.append((final, "EVENT_301", destination))
+        scans.append((final, "EVENT_301", destination))
     elif outcome == FAILED_ATTEMPT_DELIVERED:
-        events.append((attempt, "EVENT_304", destination))
-        events.append((final - _van_gap(final, timings.retry_last_mile, solar, rng), "EVENT_302", destination))
-        events.append((final, "EVENT_301", destination))
+        scans.append((attempt, "EVENT_304", destination))
+        second_round = final - _van_gap(final, trip.timings.retry_last_mile, trip.solar, rng)
+        scans.append((second_round, "EVENT_302", destination))
+        scans.append((final, "EVENT_301", destination))
     else:
-        events.append((attempt, "EVENT_401", destination))
+        scans.append((attempt, "EVENT_401", destination))
         if outcome == RETURNED:
-            returning = attempt + _h(timings.to_returning * rng.uniform(0.8, 1.2))
-            events.append((returning, "EVENT_408", destination))
-            events.append((returning + _h(timings.to_returned * rng.uniform(0.8, 1.2)), "EVENT_309", origin))
-    return _finish(rng, events, outcome, promised, dest_country)
+            returning = attempt + _h(trip.timings.to_returning * rng.uniform(0.8, 1.2))
+            scans.append((returning, "EVENT_408", destination))
+            back = returning + _h(trip.timings.to_returned * rng.uniform(0.8, 1.2))
+            scans.append((back, "EVENT_309", trip.origin))
+    return scans
 
 
 def _delay_code(rng: random.Random) -> str:
@@ -888,9 +625,7 @@ def _delay_code(rng: random.Random) -> str:
     return rng.choice(("EVENT_404", "EVENT_404", "EVENT_418"))
 
 
-def _finish(
-    rng: random.Random, raw: list[tuple[datetime, str, Place]], outcome: str, promised: datetime, country: str
-) -> Journey:
+def _finish(rng: random.Random, raw: list[_Scan], outcome: str, promised: datetime, country: str) -> Journey:
     """Whole seconds, strictly increasing times, the delivery's signer and place."""
     events: list[TrackingEvent] = []
     for moment, code, place in raw:
@@ -1104,65 +839,7 @@ def final_status(journey: Journey) -> str:
     return status_after(journey.events[-1].code) if journey.events else IN_TRANSIT
 
 
-# -------------------------------------------------------------------------------------------------- storage
-
-JSON_VERSION = 1
-
-
-def _stamp(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _parse(text: str | None) -> datetime | None:
-    return None if text is None else _utc(datetime.fromisoformat(text))
-
-
-_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # json.dumps with these makes one a call
-
-
-def journey_to_json(journey: Journey) -> str:
-    """A compact JSON form of the journey (events as ``[time, code, city, state, country]``)."""
-    data = {
-        "v": JSON_VERSION,
-        "outcome": journey.outcome,
-        "delivered_at": _stamp(journey.delivered_at),
-        "signed_for_by": journey.signed_for_by,
-        "additional_location_info": journey.additional_location_info,
-        "promised_arrival": _stamp(journey.promised_arrival),
-        "events": [[_stamp(e.at), e.code, e.city, e.state, e.country] for e in journey.events],
-    }
-    return _COMPACT.encode(data)
-
-
-@lru_cache(maxsize=4096)
-def journey_from_json(text: str) -> Journey:
-    """The journey :func:`journey_to_json` wrote, or the one planned from what :func:`inputs_to_json` wrote.
-
-    Kept for the most recent packages: planning takes ~0.1 ms, clients poll the same packages, and a ``Journey`` is
-    immutable, so every reader can share it."""
-    data = json.loads(text)
-    if data.get("v") == INPUTS_VERSION:
-        return _inputs_from(data).plan()
-    if data.get("v") != JSON_VERSION:
-        raise ValueError(f"unknown journey format {data.get('v')!r}")
-    events = []
-    for at, code, city, state, country in data["events"]:
-        moment = _parse(at)
-        assert moment is not None
-        events.append(TrackingEvent(moment, code, city, state, country))
-    return Journey(
-        tuple(events),
-        _parse(data.get("delivered_at")),
-        data.get("signed_for_by"),
-        data.get("additional_location_info"),
-        data["outcome"],
-        _parse(data.get("promised_arrival")),
-    )
-
-
 # ------------------------------------------------------------------------------------- planned when read
-
-INPUTS_VERSION = 2
 
 
 class JourneyInputs(NamedTuple):  # a tuple: made for every package shipped, and cheaper to make than a dataclass
@@ -1203,45 +880,3 @@ class JourneyInputs(NamedTuple):  # a tuple: made for every package shipped, and
     def estimated_arrival(self) -> datetime:
         """``estimated_arrival(self.plan())`` without planning: with a promise and no ``now`` it is the promise."""
         return _utc(self.promised_arrival)
-
-
-def inputs_to_json(inputs: JourneyInputs) -> str:
-    """A compact JSON form of the inputs (times to the microsecond, so the plan is the same when read back)."""
-    data: dict[str, Any] = {
-        "v": INPUTS_VERSION,
-        "seed": inputs.seed,
-        "ship_at": inputs.ship_at.isoformat(),
-        "center": inputs.center,
-        "city": inputs.destination_city,
-        "state": inputs.destination_state,
-        "country": inputs.destination_country,
-        "point": inputs.destination_point,
-        "promised": inputs.promised_arrival.isoformat(),
-        "force": inputs.force,
-        "earliest": inputs.earliest_arrival.isoformat() if inputs.earliest_arrival else None,
-    }
-    if inputs.rates != DEFAULT_RATES:
-        data["rates"] = [getattr(inputs.rates, name) for name in _RATE_FIELDS]
-    return _COMPACT.encode(data)
-
-
-_RATE_FIELDS = ("delay", "failed_attempt", "undeliverable", "returned_to_seller", "lost")
-
-
-def _inputs_from(data: Mapping[str, Any]) -> JourneyInputs:
-    point = data.get("point")
-    rates = data.get("rates")
-    earliest = data.get("earliest")
-    return JourneyInputs(
-        seed=data["seed"],
-        ship_at=datetime.fromisoformat(data["ship_at"]),
-        center=data["center"],
-        destination_city=data.get("city"),
-        destination_state=data.get("state"),
-        destination_country=data["country"],
-        destination_point=(point[0], point[1]) if point is not None else None,
-        promised_arrival=datetime.fromisoformat(data["promised"]),
-        rates=Rates(**dict(zip(_RATE_FIELDS, rates, strict=True))) if rates is not None else DEFAULT_RATES,
-        force=data.get("force"),
-        earliest_arrival=datetime.fromisoformat(earliest) if earliest is not None else None,
-    )

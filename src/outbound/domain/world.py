@@ -10,6 +10,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from outbound.domain.orders import EXPEDITED, PRIORITY, SCHEDULED_DELIVERY, STANDARD
+
 
 @dataclass(frozen=True, slots=True)
 class Marketplace:
@@ -92,7 +94,7 @@ class World:
 WORLD = World.load()
 
 
-SPEED_ORDER = ("Standard", "Expedited", "Priority", "ScheduledDelivery")
+SPEED_ORDER = (STANDARD, EXPEDITED, PRIORITY, SCHEDULED_DELIVERY)
 """Every ShippingSpeedCategory, in the order offered speeds are listed."""
 
 

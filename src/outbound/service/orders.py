@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, is_dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
@@ -22,10 +22,15 @@ from outbound.domain.orders import (
     CANCELLED,
     CANCELLED_BY_SELLER,
     COMPLETE_PARTIALLED,
+    CONSUMER,
+    FILL_OR_KILL,
+    HOLD,
     PENDING,
     PLANNING,
     PROCESSING,
     RECEIVED,
+    SCHEDULED_DELIVERY,
+    SHIP,
     Address,
     CODSettings,
     DeliveryWindow,
@@ -40,7 +45,6 @@ from outbound.store import accounts as account_store
 from outbound.store import inventory as stock_store
 from outbound.store import orders as order_store
 
-HOLD_LIFETIME = timedelta(days=14)
 EU_EXPORT = frozenset({"GB", "DE", "FR", "IT", "ES", "NL", "SE", "PL"})
 NORTH_AMERICA = frozenset({"US", "CA", "MX"})
 
@@ -70,9 +74,9 @@ class CreateOrderRequest:
     items: tuple[ItemRequest, ...]
     marketplace_id: str | None = None
     delivery_window: DeliveryWindow | None = None
-    fulfillment_action: str = "Ship"
-    fulfillment_policy: str = "FillOrKill"
-    fulfillment_method: str = "Consumer"
+    fulfillment_action: str = SHIP
+    fulfillment_policy: str = FILL_OR_KILL
+    fulfillment_method: str = CONSUMER
     cod: CODSettings | None = None
     notification_emails: tuple[str, ...] = ()
     ship_from_country_code: str | None = None
@@ -111,7 +115,7 @@ class UpdateOrderRequest:
 
     seller_order_id: str
     marketplace_id: str | None = None
-    fulfillment_action: str = "Hold"
+    fulfillment_action: str = HOLD
     displayable_order_id: str | None = None
     displayable_order_at: datetime | None = None
     displayable_order_comment: str | None = None
@@ -163,14 +167,14 @@ def _create(db: Database, caller: Caller, request: CreateOrderRequest, now: date
         plan = plan_order(conn, caller.seller_id, request.items, request.destination, marketplace, lock=True)
         if not plan.shipments:
             raise InsufficientStock("AllQuantityZero", "")
-        if plan.short and request.fulfillment_policy == "FillOrKill":
+        if plan.short and request.fulfillment_policy == FILL_OR_KILL:
             raise InsufficientStock("InsufficientInventory", "Items")
         order = _new_order(caller.seller_id, marketplace, request, now)
         for line in order.items:
             line.fnsku = line.fnsku or skus[line.seller_sku].fnsku
         _apply_promises(order, plan, marketplace, now)
-        hold = request.fulfillment_action == "Hold"
-        order.hold_until = now + HOLD_LIFETIME if hold else None
+        hold = request.fulfillment_action == HOLD
+        order.hold_until = now + lifecycle.HOLD_LIFETIME if hold else None
         order_id = order_store.insert_order(conn, order, fingerprint, next_step_at=order.hold_until if hold else now)
         lines = {item.item_id: n for n, item in enumerate(order.items)}
         held = []
@@ -214,7 +218,7 @@ def resolve_marketplace(conn: Connection, caller: Caller, marketplace_id: str | 
 def _check_marketplace_rules(request: CreateOrderRequest, marketplace: Marketplace, now: datetime) -> None:
     """COD, ScheduledDelivery and DeliveryWindow exist only in JP; exports only where allowed."""
     if not marketplace.cod_and_scheduled_delivery:
-        if request.shipping_speed == "ScheduledDelivery":
+        if request.shipping_speed == SCHEDULED_DELIVERY:
             raise InvalidValue("ShippingSpeedCategory", request.shipping_speed)
         if request.delivery_window is not None:
             raise InvalidValue("DeliveryWindow.StartDateTime", _iso(request.delivery_window.start))
@@ -340,7 +344,7 @@ def cancel_fulfillment_order(db: Database, seller_id: str, seller_order_id: str,
         order = stored.order
         if order.status == CANCELLED:
             return order  # cancelling twice changes nothing
-        fill_all_remainder = order.status == PROCESSING and order.fulfillment_policy == "FillAll"
+        fill_all_remainder = order.status == PROCESSING and lifecycle.waits_for_stock(order.fulfillment_policy)
         if order.status not in (RECEIVED, PLANNING) and not (fill_all_remainder and order.unplanned_units()):
             raise NotAllowed(f"Fulfillment order {seller_order_id} cannot be cancelled in status {order.status}.")
         shipped_or_picking = order.units_in_shipments(include_pending=fill_all_remainder)
@@ -381,13 +385,13 @@ def update_fulfillment_order(db: Database, caller: Caller, request: UpdateOrderR
             raise NotAllowed(f"Fulfillment order {request.seller_order_id} cannot be updated.")
         if request.marketplace_id is not None and request.marketplace_id != order.marketplace_id:
             raise InvalidValue("MarketplaceId", request.marketplace_id)
-        if request.shipping_speed == "ScheduledDelivery":
+        if request.shipping_speed == SCHEDULED_DELIVERY:
             raise InvalidValue("ShippingSpeedCategory", request.shipping_speed)
         marketplace = WORLD.marketplaces[order.marketplace_id]
         check_item_currencies(request.items, marketplace.currency)
         rerouted = _reroutes(order, request)
         # a short FillAll order turned FillOrKill must be covered now, as Create would demand
-        tightened = request.fulfillment_policy == "FillOrKill" and order.fulfillment_policy != "FillOrKill"
+        tightened = request.fulfillment_policy == FILL_OR_KILL and order.fulfillment_policy != FILL_OR_KILL
         _apply_order_fields(order, request)
         lowered = False
         for n, change in enumerate(request.items, 1):
@@ -396,9 +400,9 @@ def update_fulfillment_order(db: Database, caller: Caller, request: UpdateOrderR
             _check_new_route(order, marketplace, now)
         if rerouted or lowered or tightened:
             _replan(conn, stored, marketplace, now)
-        release = request.fulfillment_action == "Ship"
+        release = request.fulfillment_action == SHIP
         if release:
-            order.fulfillment_action = "Ship"
+            order.fulfillment_action = SHIP
             order.hold_until = None
         order_store.save_order(conn, stored, next_step_at=now if release else None)
         return order
@@ -493,7 +497,7 @@ def _as_request(order: Order) -> CreateOrderRequest:
 
 def _check_new_route(order: Order, marketplace: Marketplace, now: datetime) -> None:
     """A new speed or address must pass what Create checks for them (export, declared values, JP-only rules)."""
-    if order.delivery_window is not None and order.shipping_speed != "ScheduledDelivery":
+    if order.delivery_window is not None and order.shipping_speed != SCHEDULED_DELIVERY:
         # Create refuses a DeliveryWindow with another speed, and an update cannot drop the window
         raise InvalidValue("ShippingSpeedCategory", order.shipping_speed, "the order has a DeliveryWindow")
     _check_marketplace_rules(_as_request(order), marketplace, now)
@@ -517,7 +521,7 @@ def _replan(conn: Connection, stored: order_store.StoredOrder, marketplace: Mark
     plan = plan_order(conn, order.seller_id, wanted, order.destination, marketplace, lock=True)
     if not plan.shipments:
         raise InsufficientStock("AllQuantityZero", "")
-    if plan.short and order.fulfillment_policy == "FillOrKill":
+    if plan.short and order.fulfillment_policy == FILL_OR_KILL:
         raise InsufficientStock("InsufficientInventory", "Items")
     lines = {item.item_id: n for n, item in enumerate(order.items)}
     fresh: dict[tuple[int, str], order_store.Reservation] = {}

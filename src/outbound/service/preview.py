@@ -13,14 +13,14 @@ from decimal import Decimal
 
 from outbound.domain import fees, geo, promise
 from outbound.domain.allocation import Plan
-from outbound.domain.orders import Address
+from outbound.domain.orders import SCHEDULED_DELIVERY, STANDARD, Address
 from outbound.domain.world import WORLD, Marketplace
 from outbound.service.accounts import Caller
 from outbound.service.orders import ItemRequest, export_allowed, plan_order, resolve_marketplace
 from outbound.store import Database
 from outbound.store import inventory as stock_store
 
-COD_SPEEDS = frozenset({"Standard"})  # JP: the speeds that can be paid cash on delivery (Amazon's example)
+COD_SPEEDS = frozenset({STANDARD})  # JP: the speeds that can be paid cash on delivery (Amazon's example)
 
 
 @dataclass(frozen=True)
@@ -169,7 +169,7 @@ def _preview(
         preview.fees = fees.estimate_fees(packed.shipped, speed, marketplace.currency, cod=cod)
     if preview.is_fulfillable:
         preview.weight = packed.weight
-    if speed == "ScheduledDelivery" and request.include_delivery_windows:
+    if speed == SCHEDULED_DELIVERY and request.include_delivery_windows:
         preview.delivery_time_zone = marketplace.time_zone
         preview.delivery_windows = promise.delivery_windows(marketplace, now)
     return preview

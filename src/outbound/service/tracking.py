@@ -7,7 +7,7 @@ from datetime import datetime
 
 from outbound.domain import carriers, tracking
 from outbound.domain.errors import InvalidValue
-from outbound.store import Database
+from outbound.store import Database, journeys
 from outbound.store import lifecycle as store
 
 
@@ -33,7 +33,7 @@ def get_package_tracking_details(db: Database, seller_id: str, package_number: i
     if package is None:
         raise InvalidValue("PackageNumber", str(package_number))
     carrier = carriers.carrier_or_none(package.carrier_code)
-    journey = tracking.journey_from_json(package.journey) if package.journey else None
+    journey = journeys.journey_from_json(package.journey) if package.journey else None
     events = tracking.visible_events(journey, now) if journey else ()
     return PackageDetails(
         package_number=package.package_number,

@@ -17,9 +17,7 @@ from outbound.domain import allocation, carriers, lifecycle, shipping, tracking
 from outbound.domain.orders import (
     CANCELLED,
     CANCELLED_BY_FULFILLER,
-    COMPLETE,
-    COMPLETE_PARTIALLED,
-    INVALID,
+    HOLD,
     PENDING,
     PLANNING,
     PROCESSING,
@@ -33,7 +31,7 @@ from outbound.domain.orders import (
 )
 from outbound.domain.world import WORLD
 from outbound.sim import scenarios
-from outbound.store import batch, driver
+from outbound.store import batch, driver, journeys
 from outbound.store import inventory as stock_store
 from outbound.store import lifecycle as store
 from outbound.store import orders as order_store
@@ -82,7 +80,7 @@ class Steps:
     def from_row(raw: driver.Row, found: list[scenarios.Scenario]) -> bool:
         """Whether the order's step is a receipt step, taken from its claimed row alone (:meth:`_receipt`)."""
         return (
-            raw[batch.STATUS] == RECEIVED and raw[batch.ACTION] != "Hold" and not scenarios.first(found, "force_status")
+            raw[batch.STATUS] == RECEIVED and raw[batch.ACTION] != HOLD and not scenarios.first(found, "force_status")
         )
 
     def _receipt(
@@ -94,20 +92,18 @@ class Steps:
         read: Callable[[Any], datetime | None],
     ) -> _Receipt:
         """A received order's step (``Step.received`` when the order is not held) from the claimed row alone,
-        without building the order: the receipt delay still running (only the next step's time may change) or over
-        (→ PLANNING)."""
+        without building the order: the same rule (``lifecycle.after_receipt``), its result written as the step
+        columns before and after (only the next step's time while the receipt delay runs; then → PLANNING)."""
         multiplier = scenarios.multiplier(found)
         timings = self.timings.scaled(multiplier) if multiplier != 1 else self.timings
-        seller_id, seller_order_id = raw[batch.SELLER], raw[batch.SELLER_ORDER]
         received_at = read(raw[batch.RECEIVED_AT])
         assert received_at is not None
-        rng = shipping.rng_for(seller_id, seller_order_id, "received")
-        ready = received_at + timings.delay(rng, timings.received_to_planning)  # as Step.received draws it
+        planned, next_at = lifecycle.after_receipt(
+            raw[batch.SELLER], raw[batch.SELLER_ORDER], received_at, now, timings
+        )
         before = (RECEIVED, read(raw[batch.STATUS_UPDATED_AT]), due_at)
-        if ready > now:
-            return _Receipt(before, (RECEIVED, before[1], ready), None)
-        rng = shipping.rng_for(seller_id, seller_order_id, "planning")
-        next_at = now + timings.delay(rng, timings.planning_to_processing)
+        if not planned:
+            return _Receipt(before, (RECEIVED, before[1], next_at), None)
         return _Receipt(before, (PLANNING, now, next_at), now)  # lifecycle.transition's change
 
     def _step(
@@ -200,38 +196,37 @@ class Step:
     def received(self) -> datetime | None:
         order = self.order
         if order.on_hold:
-            if order.hold_until is not None and order.hold_until > self.now:
+            if not lifecycle.hold_lapsed(order.hold_until, self.now):
                 return order.hold_until
-            self.release_reservations()  # a hold lapses after two weeks: cancelled, units released
+            self.release_reservations()  # a lapsed hold: cancelled, units released
             for item in order.items:
                 item.cancelled_quantity = item.quantity - item.unfulfillable_quantity
                 item.estimated_ship_at = item.estimated_arrival_at = None
             self.move(CANCELLED)
             return None
-        # planning starts 1-5 minutes after receipt (world.md); a hold released later is planned at once
-        received = shipping.rng_for(order.seller_id, order.seller_order_id, "received")
-        ready = order.received_at + self.timings.delay(received, self.timings.received_to_planning)
-        if ready > self.now:
-            return ready
-        self.move(PLANNING)
-        rng = shipping.rng_for(order.seller_id, order.seller_order_id, "planning")
-        return self.now + self.timings.delay(rng, self.timings.planning_to_processing)
+        planned, next_at = lifecycle.after_receipt(
+            order.seller_id, order.seller_order_id, order.received_at, self.now, self.timings
+        )
+        if planned:
+            self.move(PLANNING)
+        return next_at
 
     def planning(self) -> datetime | None:
         order = self.order
         self.reserve_missing()
-        short = self.unreserved()
-        if short and order.fulfillment_policy == "FillOrKill":
+        action, unfulfillable = lifecycle.planning_decision(
+            order.fulfillment_policy, self.unreserved(), bool(self.loaded.reservations)
+        )
+        if action == lifecycle.KILL:
             self.end_unshipped(UNFULFILLABLE)
             return None
-        if short and order.fulfillment_policy == "FillAllAvailable":
-            for item_id, units in short.items():
-                item = order.item(item_id)
-                assert item is not None
-                item.unfulfillable_quantity += units
-        if not self.loaded.reservations:
-            if order.fulfillment_policy == "FillAll":
-                return self.now + self.timings.stock_retry  # waits in PLANNING for stock
+        for item_id, units in unfulfillable.items():
+            item = order.item(item_id)
+            assert item is not None
+            item.unfulfillable_quantity += units
+        if action == lifecycle.WAIT:
+            return self.now + self.timings.stock_retry  # waits in PLANNING for stock
+        if action == lifecycle.NOTHING:
             self.move(UNFULFILLABLE)
             return None
         self.make_shipments()
@@ -249,7 +244,7 @@ class Step:
                     self.writes.shipment(self.loaded.id, shipment)
                 else:
                     self.ship(shipment, outcome.params["outcome"] if outcome else None)
-        if self.order.unplanned_units() and order.fulfillment_policy == "FillAll":
+        if self.order.unplanned_units() and lifecycle.waits_for_stock(order.fulfillment_policy):
             self.reserve_missing()
             if self.loaded.reservations:
                 self.make_shipments()
@@ -257,16 +252,16 @@ class Step:
             return self.next_ship_time()
         if self.order.unplanned_units():
             return self.now + self.timings.stock_retry
-        complete = all(i.cancelled_quantity == 0 and i.unfulfillable_quantity == 0 for i in order.items)
-        self.move(COMPLETE if complete else COMPLETE_PARTIALLED)
+        self.move(lifecycle.completed_status(order.items))
         return None
 
     def needs_store(self) -> bool:
         """Whether this step may reserve stock (:meth:`reserve_missing`), which reads and writes the store at once."""
         order = self.order
         if order.status == PLANNING:
-            return order.fulfillment_policy != "FillOrKill" and bool(self.unreserved())
-        return order.status == PROCESSING and order.fulfillment_policy == "FillAll" and bool(order.unplanned_units())
+            return lifecycle.tops_up(order.fulfillment_policy) and bool(self.unreserved())
+        waits = lifecycle.waits_for_stock(order.fulfillment_policy)
+        return order.status == PROCESSING and waits and bool(order.unplanned_units())
 
     # ------------------------------------------------------------------------------------------- helpers
 
@@ -290,7 +285,7 @@ class Step:
         """Try to reserve units still short (FillAll / FillAllAvailable orders, or stock that arrived since)."""
         order = self.order
         short = self.unreserved()
-        if not short or order.fulfillment_policy == "FillOrKill":
+        if not short or not lifecycle.tops_up(order.fulfillment_policy):
             return
         assert self.conn is not None, "a step that reads the store runs in the engine (needs_store)"
         self.writes.settle()  # the statements below need the connection to themselves
@@ -382,7 +377,7 @@ class Step:
             estimate = journey.estimated_arrival()
             rows.append(
                 store.PackageRow(
-                    number, carrier.code, number_text, ship_at, estimate, tracking.inputs_to_json(journey), ship_to
+                    number, carrier.code, number_text, ship_at, estimate, journeys.inputs_to_json(journey), ship_to
                 )
             )
             shipment.packages.append(Package(number, carrier.code, number_text, estimate))
@@ -420,12 +415,8 @@ class Step:
         for item in order.items:
             left = item.quantity - item.cancelled_quantity - shipped.get(item.item_id, 0)
             item.unfulfillable_quantity = max(0, left)
-        target = status
-        if any(s.status == SHIPPED for s in order.shipments):
-            target = COMPLETE_PARTIALLED  # FillOrKill after picking began: the rest is cancelled, the order partial
-        if target == INVALID and not lifecycle.can_move(order.status, INVALID):
-            target = UNFULFILLABLE if lifecycle.can_move(order.status, UNFULFILLABLE) else COMPLETE_PARTIALLED
-        self.move(target)
+        any_shipped = any(s.status == SHIPPED for s in order.shipments)
+        self.move(lifecycle.unshipped_end(order.status, status, any_shipped))
 
 
 def _earliest(moments: Iterable[datetime | None]) -> datetime | None:

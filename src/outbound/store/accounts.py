@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, and_, bindparam, exists, select
 
-from outbound.store.prepared import Query
+from outbound.store.prepared import PreparedQuery
 from outbound.store.schema import access_keys, grants, scenarios, seller_marketplaces, sellers
 
 
@@ -23,7 +23,7 @@ class KeyGrant:
 
 
 # Built once and run at the driver level (``store/prepared.py``): the request path runs it for every call.
-_KEY_GRANT = Query(
+_KEY_GRANT = PreparedQuery(
     select(
         access_keys.c.secret_key,
         grants.c.seller_id,
@@ -66,7 +66,7 @@ def add_marketplaces(conn: Connection, seller_id: str, marketplace_ids: list[str
         conn.execute(seller_marketplaces.insert(), [{"seller_id": seller_id, "marketplace_id": m} for m in fresh])
 
 
-_MARKETPLACES = Query(  # every create and preview
+_MARKETPLACES = PreparedQuery(  # every create and preview
     select(seller_marketplaces.c.marketplace_id).where(seller_marketplaces.c.seller_id == bindparam("seller"))
 )
 

@@ -21,7 +21,7 @@ from typing import Any, cast
 from sqlalchemy import ClauseElement, Connection, Dialect, bindparam, select
 
 from outbound.domain.orders import Order, OrderItem, Package, Shipment, ShipmentItem
-from outbound.store import driver
+from outbound.store import driver, moments
 from outbound.store import orders as order_store
 from outbound.store.lifecycle import PackageRow
 from outbound.store.schema import (
@@ -68,7 +68,7 @@ def _item_columns(item: OrderItem) -> tuple[Any, ...]:
 # ----------------------------------------------------------------------------------------------- reading
 
 
-class _Rows:
+class _RowReader:
     """Driver tuples of one table → named rows with aware datetimes, as ``order_store`` reads SQLAlchemy rows."""
 
     def __init__(self, name: str, columns: Sequence[Any]) -> None:
@@ -83,8 +83,8 @@ class _Rows:
         return self.make._make(values)
 
 
-_ORDER_ROW = _Rows("OrderRow", list(orders.c))
-_ITEM_ROW = _Rows("ItemRow", list(order_items.c))
+_ORDER_ROW = _RowReader("OrderRow", list(orders.c))
+_ITEM_ROW = _RowReader("ItemRow", list(order_items.c))
 
 
 def _claim(lock: bool, excluding: bool) -> Callable[[Dialect], ClauseElement]:
@@ -104,33 +104,35 @@ def _claim(lock: bool, excluding: bool) -> Callable[[Dialect], ClauseElement]:
 
 
 _CLAIMS = {
-    (lock, excluding): driver.Query(_claim(lock, excluding)) for lock in (False, True) for excluding in (False, True)
+    (lock, excluding): driver.BatchQuery(_claim(lock, excluding))
+    for lock in (False, True)
+    for excluding in (False, True)
 }
-_ITEMS = driver.Query(
+_ITEMS = driver.BatchQuery(
     lambda d: (
         select(*order_items.c)
         .where(driver.in_ids(order_items.c.order_id, d))
         .order_by(order_items.c.order_id, order_items.c.line)
     )
 )
-_RESERVATIONS = driver.Query(
+_RESERVATIONS = driver.BatchQuery(
     lambda d: (
         select(*reservations.c)  # order_id, line, fc_code, seller_sku, quantity
         .where(driver.in_ids(reservations.c.order_id, d))
         .order_by(reservations.c.order_id, reservations.c.line, reservations.c.fc_code)
     )
 )
-_SHIPMENTS = driver.Query(
+_SHIPMENTS = driver.BatchQuery(
     lambda d: select(*shipments.c).where(driver.in_ids(shipments.c.order_id, d)).order_by(shipments.c.id)
 )
-_SHIPMENT_ITEMS = driver.Query(
+_SHIPMENT_ITEMS = driver.BatchQuery(
     lambda d: (
         select(*shipment_items.c)
         .where(driver.in_ids(shipment_items.c.shipment_id, d))
         .order_by(shipment_items.c.shipment_id, shipment_items.c.position)
     )
 )
-_PACKAGES = driver.Query(
+_PACKAGES = driver.BatchQuery(
     lambda d: (
         select(*order_store.PACKAGE_COLUMNS)
         .where(driver.in_ids(packages.c.shipment_id, d))
@@ -216,10 +218,10 @@ def claim(
     the others can't be :meth:`Claimed.load`-ed (their step needs only the order's row). All of them without it.
     ``exclude``: ids not to claim (orders this transaction claimed already and has not written yet)."""
     dialect = conn.dialect
-    read = driver.reader(dialect)
+    read = moments.reader(dialect)
     query = _CLAIMS[lock, bool(exclude)]
     skip = {"skip": driver.ids(dialect, exclude)} if exclude else {}
-    rows = query.rows(conn, now=driver.writer(dialect)(now), limit=limit, **skip)
+    rows = query.rows(conn, now=moments.writer(dialect)(now), limit=limit, **skip)
     if not rows:
         return Claimed([], {}, {}, {}, read)
     wanted = [row[0] for row in rows] if needs is None else list(needs(rows))
@@ -316,7 +318,7 @@ class Writes:
     def __init__(self, conn: Connection | None = None, *, dialect: str | None = None) -> None:
         name = conn.dialect.name if conn is not None else dialect
         assert name is not None, "a connection or a dialect name"
-        self.at: Moment = driver.writer(name)
+        self.at: Moment = moments.writer(name)
         self.pipeline = driver.Pipeline(conn) if conn is not None and name == "postgresql" else None
         self.orders: dict[tuple[str, ...], list[driver.Row]] = {}  # changed step columns → rows
         self.lines: list[driver.Row] = []

@@ -6,11 +6,11 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select, update
 
-from outbound.store.prepared import Query
+from outbound.store.prepared import PreparedQuery
 from outbound.store.schema import sim_clock
 
 _ROW = 1
-_NOW = Query(select(sim_clock.c.now).where(sim_clock.c.id == _ROW))  # read by every request in virtual mode
+_NOW = PreparedQuery(select(sim_clock.c.now).where(sim_clock.c.id == _ROW))  # read by every request in virtual mode
 
 
 def read_clock(conn: Connection) -> datetime | None:

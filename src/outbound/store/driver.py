@@ -13,9 +13,8 @@ in the driver's form, and their rows come back as the driver's tuples:
   value FROM json_each(:ids))`` on SQLite), so the SQL text, and the server's plan for it, is the same each batch.
 
 ``store/prepared.py`` does the same for the request path's single-order reads; this module is for a batch's many
-rows. Datetimes cross exactly as ``schema.UtcDateTime`` has them cross (:func:`writer`, :func:`reader`): on SQLite naive
-UTC text in SQLAlchemy's format, always with six digits of microseconds (SQLite compares the text: ``next_step_at
-<= :now`` needs one format), on PostgreSQL aware datetimes, which psycopg sends and returns as they are.
+rows. Datetimes cross as ``store/moments.py`` has them cross (its ``writer`` and ``reader``): the same forms
+``schema.UtcDateTime`` gives SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -23,7 +22,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
@@ -81,7 +79,7 @@ class Compiled:
         return found
 
 
-class Query:
+class BatchQuery:
     """A select whose rows come back as the driver's tuples; ``build`` gets the dialect (for :func:`in_ids`)."""
 
     def __init__(self, build: Callable[[Dialect], ClauseElement]) -> None:
@@ -112,7 +110,7 @@ def ids(dialect: Dialect, values: Sequence[int]) -> Any:
     return list(values) if dialect.name == "postgresql" else json.dumps(list(values))
 
 
-class _Rows:
+class _BatchWrite:
     """A write applied to many rows, each row a tuple of values in :attr:`names` order; ``in_order``: one row after
     another on PostgreSQL too (rows are locked in the order given, not in the order of the server's plan)."""
 
@@ -164,7 +162,7 @@ def _columns(names: Sequence[str], rows: Sequence[Row]) -> dict[str, list[Any]]:
     return {name: list(values) for name, values in zip(names, zip(*rows, strict=True), strict=True)}
 
 
-class Update(_Rows):
+class Update(_BatchWrite):
     """``UPDATE table SET columns WHERE keys``, each row ``(*columns, *keys)``; with ``add``, the values are added to
     the columns (``SET c = c + value``)."""
 
@@ -188,7 +186,7 @@ class Update(_Rows):
         return update(self.table).where(where).values(self._set(lambda c: v.c[c]))
 
 
-class Insert(_Rows):
+class Insert(_BatchWrite):
     """``INSERT INTO table (columns)``, each row the values of ``columns``."""
 
     def __init__(self, table: Table, columns: Sequence[str]) -> None:
@@ -203,7 +201,7 @@ class Insert(_Rows):
         return insert(self.table).from_select(self.names, select(*(v.c[c] for c in self.names)))
 
 
-class InsertUnder(_Rows):
+class InsertUnder(_BatchWrite):
     """``INSERT INTO table (foreign_key, columns)`` under parent rows named by their unique ``parent_key``: each row
     is ``(parent_key value, *columns)`` and the database fills in the parent's id, so rows go in with their parent
     in one batch of statements, without reading the parent's new id back first."""
@@ -232,7 +230,7 @@ class InsertUnder(_Rows):
         return insert(self.table).from_select((self.foreign_key, *self.columns), rows)
 
 
-class Delete(_Rows):
+class Delete(_BatchWrite):
     """``DELETE FROM table WHERE keys``, each row the values of ``keys``."""
 
     def __init__(self, table: Table, keys: Sequence[str]) -> None:
@@ -274,43 +272,3 @@ class Pipeline:
             for cursor in self._cursors:
                 cursor.close()
             self._cursors.clear()
-
-
-# ----------------------------------------------------------------------------------------------- datetimes
-
-
-def writer(dialect: Dialect | str) -> Callable[[datetime | None], Any]:
-    """Aware datetime → what the driver stores for a ``UtcDateTime`` column (the dialect or its name)."""
-    return _sqlite_text if (dialect if isinstance(dialect, str) else dialect.name) == "sqlite" else _aware
-
-
-def reader(dialect: Dialect) -> Callable[[Any], datetime | None]:
-    """What the driver returns for a ``UtcDateTime`` column → aware UTC datetime."""
-    return _sqlite_moment if dialect.name == "sqlite" else _utc
-
-
-def _sqlite_text(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    if moment.tzinfo is not UTC:
-        if moment.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        moment = moment.astimezone(UTC)
-    return moment.isoformat(" ", "microseconds")[:26]  # without the "+00:00": SQLAlchemy's naive text
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is not None and moment.tzinfo is None:
-        raise ValueError("naive datetime given to a UTC column")
-    return moment
-
-
-def _sqlite_moment(value: Any) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(value + "+00:00")  # parsed aware: 6x faster than .replace
-
-
-def _utc(value: Any) -> datetime | None:
-    if value is None:
-        return None
-    moment: datetime = value
-    return moment if moment.tzinfo is UTC else moment.astimezone(UTC)

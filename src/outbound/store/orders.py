@@ -27,7 +27,7 @@ from outbound.domain.orders import (
     Shipment,
     ShipmentItem,
 )
-from outbound.store.prepared import Query, fetch
+from outbound.store.prepared import PreparedQuery, fetch
 from outbound.store.schema import (
     order_items,
     orders,
@@ -335,39 +335,6 @@ def update_shipment_status(conn: Connection, order_id: int, shipment: Shipment) 
     )
 
 
-def insert_return_authorization(conn: Connection, order_id: int, auth: ReturnAuthorization, now: datetime) -> None:
-    conn.execute(
-        insert(return_authorizations).values(
-            order_id=order_id,
-            authorization_id=auth.authorization_id,
-            fc_code=auth.fc_code,
-            address=json.dumps(auth.address.fields),
-            rma_id=auth.rma_id,
-            rma_url=auth.rma_url,
-            created_at=now,
-        )
-    )
-
-
-def insert_return_item(conn: Connection, order_id: int, item: ReturnItem) -> None:
-    conn.execute(
-        insert(return_items).values(
-            order_id=order_id,
-            seller_return_item_id=item.seller_return_item_id,
-            item_id=item.item_id,
-            amazon_shipment_id=item.amazon_shipment_id,
-            seller_reason_code=item.seller_reason_code,
-            comment=item.comment,
-            amazon_reason_code=item.amazon_reason_code,
-            status=item.status,
-            status_changed_at=item.status_changed_at,
-            authorization_id=item.authorization_id,
-            received_condition=item.received_condition,
-            fc_code=item.fc_code,
-        )
-    )
-
-
 # ----------------------------------------------------------------------------------------------- reads
 
 
@@ -375,12 +342,12 @@ def insert_return_item(conn: Connection, order_id: int, item: ReturnItem) -> Non
 # on every call. Each child query finds the order by its key too, so all of them go to PostgreSQL in one round trip.
 _KEY = and_(orders.c.seller_id == bindparam("seller"), orders.c.seller_order_id == bindparam("order"))
 _ORDER_ID = select(orders.c.id).where(_KEY).scalar_subquery()
-_ORDER = Query(select(orders).where(_KEY))
-_ORDER_LOCKED = Query(select(orders).where(_KEY).with_for_update())
-_ITEMS = Query(select(order_items).where(order_items.c.order_id == _ORDER_ID).order_by(order_items.c.line))
+_ORDER = PreparedQuery(select(orders).where(_KEY))
+_ORDER_LOCKED = PreparedQuery(select(orders).where(_KEY).with_for_update())
+_ITEMS = PreparedQuery(select(order_items).where(order_items.c.order_id == _ORDER_ID).order_by(order_items.c.line))
 _OWN_SHIPMENT = shipments.c.order_id == _ORDER_ID
-_ORDER_SHIPMENTS = Query(select(shipments).where(_OWN_SHIPMENT).order_by(shipments.c.id))
-_ORDER_SHIPMENT_ITEMS = Query(
+_ORDER_SHIPMENTS = PreparedQuery(select(shipments).where(_OWN_SHIPMENT).order_by(shipments.c.id))
+_ORDER_SHIPMENT_ITEMS = PreparedQuery(
     select(shipment_items)
     .join(shipments, shipments.c.id == shipment_items.c.shipment_id)
     .where(_OWN_SHIPMENT)
@@ -393,14 +360,14 @@ PACKAGE_COLUMNS = (  # not the journey: GetPackageTrackingDetails reads that
     packages.c.tracking_number,
     packages.c.estimated_arrival_at,
 )
-_ORDER_PACKAGES = Query(
+_ORDER_PACKAGES = PreparedQuery(
     select(*PACKAGE_COLUMNS)
     .join(shipments, shipments.c.id == packages.c.shipment_id)
     .where(_OWN_SHIPMENT)
     .order_by(packages.c.package_number)
 )
-_RETURNS = Query(select(return_items).where(return_items.c.order_id == _ORDER_ID).order_by(return_items.c.id))
-_AUTHORIZATIONS = Query(
+_RETURNS = PreparedQuery(select(return_items).where(return_items.c.order_id == _ORDER_ID).order_by(return_items.c.id))
+_AUTHORIZATIONS = PreparedQuery(
     select(return_authorizations)
     .where(return_authorizations.c.order_id == _ORDER_ID)
     .order_by(return_authorizations.c.id)

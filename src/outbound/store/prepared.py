@@ -2,8 +2,8 @@
 
 Measured on SQLite (``bench/README.md``), ``Connection.execute`` of a prebuilt select costs about 65 µs, of which
 the query itself is about 5: the rest is SQLAlchemy's execution context, events and result machinery. A
-:class:`Query` compiles its statement once per dialect, runs it with the driver, and converts only the columns that
-need it (``UtcDateTime``: naive text on SQLite, aware datetimes on PostgreSQL). It runs inside the caller's
+:class:`PreparedQuery` compiles its statement once per dialect, runs it with the driver, and converts only the
+columns that need it (``UtcDateTime``, through ``store/moments.py``). It runs inside the caller's
 ``Connection``, so ``db.read()`` and ``db.transaction()`` keep their meaning (snapshot, locks, commit).
 
 Parameters must already be what the driver takes (strings and numbers); statements with expanding ``IN`` lists are
@@ -18,11 +18,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Dialect, Select
 
-from outbound.store.driver import Compiled, reader
+from outbound.store.driver import Compiled
+from outbound.store.moments import reader
 from outbound.store.schema import UtcDateTime
 
 
-class Query:
+class PreparedQuery:
     """A select run at the driver level; rows come back as named tuples with the statement's column names."""
 
     def __init__(self, statement: Select[Any]) -> None:
@@ -55,7 +56,7 @@ class Query:
         return rows[0] if rows else None
 
 
-def fetch(conn: Connection, *queries: tuple[Query, Mapping[str, Any] | None]) -> list[list[Any]]:
+def fetch(conn: Connection, *queries: tuple[PreparedQuery, Mapping[str, Any] | None]) -> list[list[Any]]:
     """The rows of each query, run in order; on PostgreSQL all in one round trip (psycopg's pipeline mode), which
     outside a transaction also makes them one implicit transaction, so they see one snapshot."""
     dialect = conn.dialect

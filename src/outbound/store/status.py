@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select
 
-from outbound.store.prepared import Query
+from outbound.store.prepared import PreparedQuery
 from outbound.store.schema import service_status
 
 _ROW = 1
@@ -21,7 +21,7 @@ class StoredStatus:
     updated_at: datetime
 
 
-_LOAD = Query(select(service_status).where(service_status.c.id == _ROW))  # every GetServiceStatus
+_LOAD = PreparedQuery(select(service_status).where(service_status.c.id == _ROW))  # every GetServiceStatus
 
 
 def load(conn: Connection) -> StoredStatus | None:

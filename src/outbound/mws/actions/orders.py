@@ -10,10 +10,18 @@ from outbound.domain.countries import ISO_COUNTRIES
 from outbound.domain.errors import InvalidValue
 from outbound.domain.orders import (
     ACTIONS,
+    CONSUMER,
     DISPOSITIONS,
+    EXPEDITED,
+    FILL_OR_KILL,
+    HOLD,
     METHODS,
     POLICIES,
+    PRIORITY,
+    SCHEDULED_DELIVERY,
+    SHIP,
     SPEEDS,
+    STANDARD,
     CODSettings,
 )
 from outbound.mws import order_xml, shapes, xml
@@ -23,7 +31,7 @@ from outbound.mws.params import Params
 from outbound.service import listing
 from outbound.service import orders as service
 
-UPDATE_SPEEDS = ("Standard", "Expedited", "Priority")
+UPDATE_SPEEDS = (STANDARD, EXPEDITED, PRIORITY)
 
 
 def _displayable_order_id(params: Params, *, required: bool) -> str | None:
@@ -89,9 +97,9 @@ def create_request(params: Params) -> service.CreateOrderRequest:
     comment = params.require("DisplayableOrderComment", max_len=1000, trim=False)
     speed = params.enum("ShippingSpeedCategory", SPEEDS, required=True)
     window = shapes.delivery_window(params)
-    if speed == "ScheduledDelivery" and window is None:
+    if speed == SCHEDULED_DELIVERY and window is None:
         raise missing("DeliveryWindow.StartDateTime")
-    if speed != "ScheduledDelivery" and window is not None:
+    if speed != SCHEDULED_DELIVERY and window is not None:
         raise invalid("DeliveryWindow.StartDateTime", params.raw("DeliveryWindow.StartDateTime") or "")
     if not params.has("DestinationAddress"):
         raise missing("DestinationAddress")
@@ -113,9 +121,9 @@ def create_request(params: Params) -> service.CreateOrderRequest:
         items=tuple(items),
         marketplace_id=params.string("MarketplaceId"),
         delivery_window=window,
-        fulfillment_action=params.enum("FulfillmentAction", ACTIONS) or "Ship",
-        fulfillment_policy=params.enum("FulfillmentPolicy", POLICIES) or "FillOrKill",
-        fulfillment_method=params.enum("FulfillmentMethod", METHODS) or "Consumer",
+        fulfillment_action=params.enum("FulfillmentAction", ACTIONS) or SHIP,
+        fulfillment_policy=params.enum("FulfillmentPolicy", POLICIES) or FILL_OR_KILL,
+        fulfillment_method=params.enum("FulfillmentMethod", METHODS) or CONSUMER,
         cod=cod,
         notification_emails=shapes.emails(params, "NotificationEmailList") or (),
         ship_from_country_code=_country(params, "ShipFromCountryCode"),
@@ -157,7 +165,7 @@ def update_request(params: Params) -> service.UpdateOrderRequest:
     return service.UpdateOrderRequest(
         seller_order_id=seller_order_id,
         marketplace_id=params.string("MarketplaceId"),
-        fulfillment_action=params.enum("FulfillmentAction", ACTIONS) or "Hold",
+        fulfillment_action=params.enum("FulfillmentAction", ACTIONS) or HOLD,
         displayable_order_id=_displayable_order_id(params, required=False),
         displayable_order_at=params.datetime("DisplayableOrderDateTime", date_only=True),
         displayable_order_comment=_comment(params),
