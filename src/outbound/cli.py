@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from outbound import cli_features
 from outbound.config import CLOCKS, Settings
 from outbound.domain.errors import InvalidValue
 from outbound.domain.returns import CATEGORY_CODES
@@ -54,6 +55,9 @@ def open_db(db_url: str | None) -> Database:
 @click.version_option(package_name="outbound")
 def main() -> None:
     """Outbound: a self-hosted Amazon MWS Fulfillment Outbound Shipment API."""
+
+
+main.add_command(cli_features.feature)
 
 
 @main.command()
