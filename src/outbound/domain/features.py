@@ -146,3 +146,13 @@ class Standing:
 def carrier_allowed(carrier_code: str, features: Iterable[str]) -> bool:
     """Whether a carrier may take a package of an order that requires ``features``."""
     return not (BLOCK_AMZL in frozenset(features) and is_amazon_logistics(carrier_code))
+
+
+def has_carrier(marketplace_country: str, speed: str, origin_country: str | None, features: Iterable[str]) -> bool:
+    """Whether some carrier of the marketplace may take a package at ``speed`` leaving from ``origin_country`` for an
+    order that requires ``features`` (the carriers the engine chooses from: ``carriers.carriers_for``)."""
+    wanted = frozenset(features)
+    if BLOCK_AMZL not in wanted:
+        return True
+    options = carriers.carriers_for(marketplace_country, speed, origin_country)
+    return any(carrier_allowed(c.code, wanted) for c in options)

@@ -765,13 +765,15 @@ def plan_journey(
     force: str | None = None,
     *,
     earliest_arrival: datetime | None = None,
+    signature: bool = False,
 ) -> Journey:
     """The journey of a package that leaves ``center`` at ``ship_at``, promised by ``promised_arrival``.
 
     ``destination_*`` are the address's City, StateOrProvinceCode and CountryCode (``UK`` is read as ``GB``) and
     its coarse location (``geo.destination_point``; ``None``: the country's representative point). ``force`` is a
-    scenario outcome (:data:`FORCES`); ``earliest_arrival`` (optional) is the start of the promised window.
-    Same arguments, same journey.
+    scenario outcome (:data:`FORCES`); ``earliest_arrival`` (optional) is the start of the promised window;
+    ``signature`` (the order requires a signature) makes whoever takes the delivery sign for it. Same arguments,
+    same journey.
     """
     if force is not None and force not in FORCES:
         raise ValueError(f"unknown tracking outcome {force!r}; expected one of {', '.join(sorted(FORCES))}")
@@ -819,7 +821,7 @@ def plan_journey(
     if outcome == LOST:
         lost_at = max(t0 + _h(timings.lost_after * rng.uniform(0.8, 1.2)), promised + _h(rng.uniform(6, 48)))
         events.append((lost_at, "EVENT_409", stops[0] if stops else origin))
-        return _finish(rng, events, outcome, promised, dest_country)
+        return _finish(rng, events, outcome, promised, dest_country, signature)
 
     # the last mile, planned backwards from the delivery (attempt) moment
     if outcome == DELAYED_DELIVERED:
@@ -880,7 +882,7 @@ def plan_journey(
             returning = attempt + _h(timings.to_returning * rng.uniform(0.8, 1.2))
             events.append((returning, "EVENT_408", destination))
             events.append((returning + _h(timings.to_returned * rng.uniform(0.8, 1.2)), "EVENT_309", origin))
-    return _finish(rng, events, outcome, promised, dest_country)
+    return _finish(rng, events, outcome, promised, dest_country, signature)
 
 
 def _delay_code(rng: random.Random) -> str:
@@ -889,9 +891,15 @@ def _delay_code(rng: random.Random) -> str:
 
 
 def _finish(
-    rng: random.Random, raw: list[tuple[datetime, str, Place]], outcome: str, promised: datetime, country: str
+    rng: random.Random,
+    raw: list[tuple[datetime, str, Place]],
+    outcome: str,
+    promised: datetime,
+    country: str,
+    signature: bool = False,
 ) -> Journey:
-    """Whole seconds, strictly increasing times, the delivery's signer and place."""
+    """Whole seconds, strictly increasing times, the delivery's signer and place (with ``signature`` someone always
+    signs; the draws are the same either way, so the rest of the journey does not change)."""
     events: list[TrackingEvent] = []
     for moment, code, place in raw:
         at = moment.replace(microsecond=0)
@@ -904,6 +912,7 @@ def _finish(
     if delivered_at is not None:
         left_at = rng.choices([name for name, _w in LEFT_AT], weights=[w for _name, w in LEFT_AT])[0]
         signs = left_at in HANDED_OVER or (left_at == "FRONT_DOOR" and rng.random() < 0.4)
+        signs = signs or signature
         surnames = SIGNER_SURNAMES.get(country, SIGNER_SURNAMES[""])
         signer = f"{rng.choice('ABCDEFGHJKLMNPRSTW')} {rng.choice(surnames)}" if signs else ""
     return Journey(tuple(events), delivered_at, signer, left_at, outcome, promised)
@@ -1184,6 +1193,7 @@ class JourneyInputs(NamedTuple):  # a tuple: made for every package shipped, and
     rates: Rates = DEFAULT_RATES
     force: str | None = None
     earliest_arrival: datetime | None = None
+    signature: bool = False  # SIGNATURE_CONFIRMATION required
 
     def plan(self) -> Journey:
         return plan_journey(
@@ -1198,6 +1208,7 @@ class JourneyInputs(NamedTuple):  # a tuple: made for every package shipped, and
             self.rates,
             self.force,
             earliest_arrival=self.earliest_arrival,
+            signature=self.signature,
         )
 
     def estimated_arrival(self) -> datetime:
@@ -1220,6 +1231,8 @@ def inputs_to_json(inputs: JourneyInputs) -> str:
         "force": inputs.force,
         "earliest": inputs.earliest_arrival.isoformat() if inputs.earliest_arrival else None,
     }
+    if inputs.signature:  # only when set: the packages stored before keep their text
+        data["signature"] = True
     if inputs.rates != DEFAULT_RATES:
         data["rates"] = [getattr(inputs.rates, name) for name in _RATE_FIELDS]
     return _COMPACT.encode(data)
@@ -1244,4 +1257,5 @@ def _inputs_from(data: Mapping[str, Any]) -> JourneyInputs:
         rates=Rates(**dict(zip(_RATE_FIELDS, rates, strict=True))) if rates is not None else DEFAULT_RATES,
         force=data.get("force"),
         earliest_arrival=datetime.fromisoformat(earliest) if earliest is not None else None,
+        signature=bool(data.get("signature", False)),
     )
