@@ -69,6 +69,12 @@ main.add_command(cli_features.feature)
 @click.option("--redis", "redis_url", envvar="OUTBOUND_REDIS_URL", default=None, help="Shared throttling.")
 @click.option("--throttle", type=click.Choice(["on", "off"]), default=None, help="Throttling (default on).")
 @click.option("--server", type=click.Choice(SERVERS), default=DEFAULT_SERVER, show_default=True)
+@click.option(
+    "--sandbox-operations",
+    type=click.Choice(["on", "off"]),
+    default=None,
+    help="Serve sandbox-only operations such as the order status update (default off).",
+)
 def serve(
     host: str,
     port: int,
@@ -78,6 +84,7 @@ def serve(
     redis_url: str | None,
     throttle: str | None,
     server: str,
+    sandbox_operations: str | None,
 ) -> None:
     """Run the MWS endpoint at http://HOST:PORT/FulfillmentOutboundShipment/2010-10-01."""
     settings = Settings.from_env().with_(
@@ -85,6 +92,7 @@ def serve(
         clock=clock,
         redis_url=redis_url,
         throttle=None if throttle is None else throttle == "on",
+        sandbox_operations=None if sandbox_operations is None else sandbox_operations == "on",
     )
     open_db(settings.database_url).dispose()
     os.environ.update(settings.to_env())  # worker processes build their app from the environment

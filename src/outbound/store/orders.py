@@ -241,6 +241,11 @@ def save_order(conn: Connection, stored: StoredOrder, next_step_at: datetime | N
         )
 
 
+def release_hold(conn: Connection, order_id: int) -> None:
+    """A held order goes ahead: its action becomes Ship and the hold's lapse is gone."""
+    conn.execute(update(orders).where(orders.c.id == order_id).values(fulfillment_action="Ship", hold_until=None))
+
+
 def clear_next_step(conn: Connection, order_id: int) -> None:
     conn.execute(update(orders).where(orders.c.id == order_id).values(next_step_at=None))
 
