@@ -21,8 +21,8 @@ from sqlalchemy import Connection
 from outbound.domain import features
 from outbound.domain.errors import InvalidValue
 from outbound.domain.world import WORLD, Marketplace
+from outbound.service import orders
 from outbound.store import Database
-from outbound.store import accounts as account_store
 from outbound.store import features as store
 from outbound.store import inventory as stock_store
 
@@ -72,18 +72,8 @@ class FeatureSkuStanding:
     sku: FeatureSku | None  # None for an unknown SKU
 
 
-def seller_marketplace(
-    conn: Connection, seller_id: str, marketplace_id: str, field: str = "marketplaceId"
-) -> Marketplace:
-    """A marketplace the seller sells in and where outbound exists, or an invalid-input refusal naming ``field``."""
-    marketplace = WORLD.marketplaces.get(marketplace_id)
-    if (
-        marketplace is None
-        or not marketplace.outbound_available
-        or marketplace_id not in account_store.marketplaces_of(conn, seller_id)
-    ):
-        raise InvalidValue(field, marketplace_id)
-    return marketplace
+def seller_marketplace(conn: Connection, seller_id: str, marketplace_id: str) -> Marketplace:
+    return orders.seller_marketplace(conn, seller_id, marketplace_id, "marketplaceId")
 
 
 # ------------------------------------------------------------------------------------------------ reading

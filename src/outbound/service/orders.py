@@ -245,14 +245,20 @@ def check_carriers(plan: allocation.Plan, marketplace: Marketplace, speed: str, 
 
 def resolve_marketplace(conn: Connection, caller: Caller, marketplace_id: str | None) -> Marketplace:
     """The request's marketplace (default: the seller's home one), refused unless the seller sells there."""
-    chosen = marketplace_id or caller.default_marketplace_id
-    marketplace = WORLD.marketplaces.get(chosen)
+    return seller_marketplace(conn, caller.seller_id, marketplace_id or caller.default_marketplace_id)
+
+
+def seller_marketplace(
+    conn: Connection, seller_id: str, marketplace_id: str, field_name: str = "MarketplaceId"
+) -> Marketplace:
+    """A marketplace the seller sells in and where outbound exists, or an invalid-input refusal naming the field."""
+    marketplace = WORLD.marketplaces.get(marketplace_id)
     if (
         marketplace is None
         or not marketplace.outbound_available
-        or chosen not in account_store.marketplaces_of(conn, caller.seller_id)
+        or marketplace_id not in account_store.marketplaces_of(conn, seller_id)
     ):
-        raise InvalidValue("MarketplaceId", chosen)
+        raise InvalidValue(field_name, marketplace_id)
     return marketplace
 
 
