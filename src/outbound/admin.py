@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from outbound import admin_features
 from outbound.context import Context
 from outbound.mws.params import parse_datetime
 from outbound.service import scenarios, simulation, status
@@ -120,4 +121,5 @@ def routes(ctx: Context) -> list[Route]:
         Route("/admin/scenarios", guarded(scenario_add), methods=["POST"]),
         Route("/admin/scenarios/{scenario_id:int}", guarded(scenario_remove), methods=["DELETE"]),
         Route("/admin/service-status", guarded(service_status), methods=["POST"]),
+        *admin_features.routes(ctx, guarded),
     ]

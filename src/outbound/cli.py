@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from outbound import cli_features
 from outbound import cli_views as views
 from outbound.config import CLOCKS, Settings
 from outbound.domain.errors import InvalidValue
@@ -54,6 +55,9 @@ def main() -> None:
     """Outbound: a self-hosted Amazon MWS Fulfillment Outbound Shipment API."""
 
 
+main.add_command(cli_features.feature)
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
@@ -63,6 +67,12 @@ def main() -> None:
 @click.option("--redis", "redis_url", envvar="OUTBOUND_REDIS_URL", default=None, help="Shared throttling.")
 @click.option("--throttle", type=click.Choice(["on", "off"]), default=None, help="Throttling (default on).")
 @click.option("--server", type=click.Choice(SERVERS), default=DEFAULT_SERVER, show_default=True)
+@click.option(
+    "--sandbox-operations",
+    type=click.Choice(["on", "off"]),
+    default=None,
+    help="Serve sandbox-only operations such as the order status update (default off).",
+)
 def serve(
     host: str,
     port: int,
@@ -72,6 +82,7 @@ def serve(
     redis_url: str | None,
     throttle: str | None,
     server: str,
+    sandbox_operations: str | None,
 ) -> None:
     """Run the MWS endpoint at http://HOST:PORT/FulfillmentOutboundShipment/2010-10-01."""
     settings = Settings.from_env().with_(
@@ -79,6 +90,7 @@ def serve(
         clock=clock,
         redis_url=redis_url,
         throttle=None if throttle is None else throttle == "on",
+        sandbox_operations=None if sandbox_operations is None else sandbox_operations == "on",
     )
     open_db(settings.database_url).dispose()
     os.environ.update(settings.to_env())  # worker processes build their app from the environment

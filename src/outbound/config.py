@@ -18,6 +18,7 @@ class Settings:
     throttle: bool = True
     redis_url: str | None = None
     engine: bool = True  # run the lifecycle engine inside the server (real clock); off when workers do it
+    sandbox_operations: bool = False  # serve the sandbox-only operations (submitFulfillmentOrderStatusUpdate)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -31,6 +32,7 @@ class Settings:
             throttle=throttle not in ("off", "0", "false", "no"),
             redis_url=environ.get("OUTBOUND_REDIS_URL") or None,
             engine=environ.get("OUTBOUND_ENGINE", "on").strip().lower() not in ("off", "0", "false", "no"),
+            sandbox_operations=_switch(environ, "OUTBOUND_SANDBOX_OPERATIONS", default=False),
         )
 
     def to_env(self) -> dict[str, str]:
@@ -40,6 +42,7 @@ class Settings:
             "OUTBOUND_CLOCK": self.clock,
             "OUTBOUND_THROTTLE": "on" if self.throttle else "off",
             "OUTBOUND_ENGINE": "on" if self.engine else "off",
+            "OUTBOUND_SANDBOX_OPERATIONS": "on" if self.sandbox_operations else "off",
         }
         if self.redis_url:
             env["OUTBOUND_REDIS_URL"] = self.redis_url
@@ -47,3 +50,15 @@ class Settings:
 
     def with_(self, **changes: object) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})  # type: ignore[arg-type]
+
+
+def _switch(environ: Mapping[str, str], name: str, *, default: bool) -> bool:
+    """An on/off setting: ``on``/``off`` (also 1/0, true/false, yes/no); anything else is refused."""
+    value = environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in ("on", "1", "true", "yes"):
+        return True
+    if value in ("off", "0", "false", "no"):
+        return False
+    raise ValueError(f"{name} must be on or off, not {value!r}")

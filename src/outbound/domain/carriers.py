@@ -172,11 +172,27 @@ def carriers_for(marketplace_country: str, speed: str, origin_country: str | Non
     return tuple(data.carriers[code] for code in codes)
 
 
+def market_carriers(marketplace_country: str, speed: str) -> tuple[Carrier, ...]:
+    """The data's own list for a marketplace and speed, without any fallback (empty when the data has none)."""
+    data = _data()
+    return tuple(
+        data.carriers[code] for code in data.by_market.get(_market_key(marketplace_country), {}).get(speed, ())
+    )
+
+
 def choose_carrier(
-    marketplace_country: str, speed: str, rng: random.Random, origin_country: str | None = None
+    marketplace_country: str,
+    speed: str,
+    rng: random.Random,
+    origin_country: str | None = None,
+    allowed: Callable[[str], bool] | None = None,
 ) -> Carrier:
-    """One of :func:`carriers_for`, the first listed a little more often (the data lists the main carrier first)."""
+    """One of :func:`carriers_for`, the first listed a little more often (the data lists the main carrier first).
+
+    ``allowed`` (a carrier code → may it take the package) narrows the choice, unless it would leave none."""
     options = carriers_for(marketplace_country, speed, origin_country)
+    if allowed is not None:
+        options = tuple(c for c in options if allowed(c.code)) or options
     if len(options) == 1:
         return options[0]
     return rng.choices(options, cum_weights=_first_twice(len(options)))[0]

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from outbound.domain import geo
+from outbound.domain.features import FeatureConstraint
 
 STANDARD = "Standard"
 EXPEDITED = "Expedited"
@@ -200,6 +201,7 @@ class Order:
     returns: list[ReturnItem] = field(default_factory=list)
     authorizations: list[ReturnAuthorization] = field(default_factory=list)
     hold_until: datetime | None = None
+    feature_constraints: tuple[FeatureConstraint, ...] = ()  # SP-API only; MWS never sends or shows them
 
     def item(self, item_id: str) -> OrderItem | None:
         return next((i for i in self.items if i.item_id == item_id), None)

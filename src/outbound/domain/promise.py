@@ -102,6 +102,15 @@ def promise(
     return Promise(_at(ship_day, DAY_START, tz), _at(last_ship_day, DAY_END, tz), earliest_arrival, latest_arrival)
 
 
+def next_cutoff(center: FulfillmentCenter, speed: str, now: datetime) -> datetime:
+    """The speed's order cut-off on the ship day of an order placed at ``now`` (UTC): until then an order gets the
+    promise :func:`promise` gives at ``now``; after it, the next ship day's."""
+    tz = ZoneInfo(center.time_zone)
+    cutoff = shipping_speeds().cutoffs[speed]
+    ship_day = first_ship_day(now, tz, cutoff, business_calendar(_iso_country(center.country)))
+    return _at(ship_day, cutoff, tz)
+
+
 def delivery_windows(marketplace: Marketplace, now: datetime) -> list[tuple[datetime, datetime]]:
     """The ScheduledDelivery windows offered for an order placed at ``now`` (JP only; empty elsewhere).
 

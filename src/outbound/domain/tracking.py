@@ -410,12 +410,14 @@ def plan_journey(
     force: str | None = None,
     *,
     earliest_arrival: datetime | None = None,
+    signature: bool = False,
 ) -> Journey:
     """The journey of a package that leaves ``center`` at ``ship_at``, promised by ``promised_arrival``.
 
     ``destination_*`` are the address's City, StateOrProvinceCode and CountryCode (``UK`` is read as ``GB``) and
     its coarse location (``geo.destination_point``; ``None``: the country's representative point). ``force`` is a
-    scenario outcome (:data:`FORCES`); ``earliest_arrival`` (optional) is the start of the promised window.
+    scenario outcome (:data:`FORCES`); ``earliest_arrival`` (optional) is the start of the promised window;
+    ``signature`` (the order requires a signature) makes whoever takes the delivery sign for it.
     Same arguments, same journey: every draw comes from one ``random.Random(seed)``, in the order below.
     """
     if force is not None and force not in FORCES:
@@ -437,13 +439,13 @@ def plan_journey(
     scans, departed = _leave_the_center(rng, trip, attempt)
     if outcome == LOST:
         scans.append(_lost(rng, trip))
-        return _finish(rng, scans, outcome, trip.promised, trip.destination.country)
+        return _finish(rng, scans, outcome, trip.promised, trip.destination.country, signature)
     out_for_delivery, delivered = _last_mile(rng, trip, outcome, attempt)
     # at the destination's delivery station a while before the van leaves
     at_station = out_for_delivery - min(_h(rng.uniform(1.5, 9)), (out_for_delivery - departed) * 0.3)
     scans.extend(_line_haul(rng, trip, outcome, departed, at_station))
     scans.extend(_at_the_door(rng, trip, outcome, out_for_delivery, attempt, delivered))
-    return _finish(rng, scans, outcome, trip.promised, trip.destination.country)
+    return _finish(rng, scans, outcome, trip.promised, trip.destination.country, signature)
 
 
 _Scan = tuple[datetime, str, Place]
@@ -625,8 +627,11 @@ def _delay_code(rng: random.Random) -> str:
     return rng.choice(("EVENT_404", "EVENT_404", "EVENT_418"))
 
 
-def _finish(rng: random.Random, raw: list[_Scan], outcome: str, promised: datetime, country: str) -> Journey:
-    """Whole seconds, strictly increasing times, the delivery's signer and place."""
+def _finish(
+    rng: random.Random, raw: list[_Scan], outcome: str, promised: datetime, country: str, signature: bool = False
+) -> Journey:
+    """Whole seconds, strictly increasing times, the delivery's signer and place (with ``signature`` someone always
+    signs; the draws are the same either way, so the rest of the journey does not change)."""
     events: list[TrackingEvent] = []
     for moment, code, place in raw:
         at = moment.replace(microsecond=0)
@@ -639,6 +644,7 @@ def _finish(rng: random.Random, raw: list[_Scan], outcome: str, promised: dateti
     if delivered_at is not None:
         left_at = rng.choices([name for name, _w in LEFT_AT], weights=[w for _name, w in LEFT_AT])[0]
         signs = left_at in HANDED_OVER or (left_at == "FRONT_DOOR" and rng.random() < 0.4)
+        signs = signs or signature
         surnames = SIGNER_SURNAMES.get(country, SIGNER_SURNAMES[""])
         signer = f"{rng.choice('ABCDEFGHJKLMNPRSTW')} {rng.choice(surnames)}" if signs else ""
     return Journey(tuple(events), delivered_at, signer, left_at, outcome, promised)
@@ -861,6 +867,7 @@ class JourneyInputs(NamedTuple):  # a tuple: made for every package shipped, and
     rates: Rates = DEFAULT_RATES
     force: str | None = None
     earliest_arrival: datetime | None = None
+    signature: bool = False  # SIGNATURE_CONFIRMATION required
 
     def plan(self) -> Journey:
         return plan_journey(
@@ -875,6 +882,7 @@ class JourneyInputs(NamedTuple):  # a tuple: made for every package shipped, and
             self.rates,
             self.force,
             earliest_arrival=self.earliest_arrival,
+            signature=self.signature,
         )
 
     def estimated_arrival(self) -> datetime:

@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
-from outbound.domain import allocation, lifecycle, promise
+from outbound.domain import allocation, features, lifecycle, promise
 from outbound.domain.errors import InsufficientStock, InvalidValue, NotAllowed
 from outbound.domain.orders import (
     CANCELLED,
@@ -42,6 +42,7 @@ from outbound.domain.world import WORLD, Marketplace
 from outbound.service.accounts import Caller
 from outbound.store import Database
 from outbound.store import accounts as account_store
+from outbound.store import features as feature_store
 from outbound.store import inventory as stock_store
 from outbound.store import orders as order_store
 
@@ -80,11 +81,20 @@ class CreateOrderRequest:
     cod: CODSettings | None = None
     notification_emails: tuple[str, ...] = ()
     ship_from_country_code: str | None = None
+    feature_constraints: tuple[features.FeatureConstraint, ...] = ()
 
     def fingerprint(self, marketplace_id: str) -> str:
-        """A hash of the normalised request: the same order sent twice has the same fingerprint."""
-        content = json.dumps(replace(self, marketplace_id=marketplace_id), sort_keys=True, default=_plain)
-        return hashlib.sha256(content.encode()).hexdigest()
+        """A hash of the normalised request: the same order sent twice has the same fingerprint. Fields added
+        since orders were first stored count only when given, so the hashes stored before them still match."""
+        content = _plain(replace(self, marketplace_id=marketplace_id))
+        assert isinstance(content, dict)
+        for name in _LATER_FIELDS:
+            if not content[name]:
+                del content[name]
+        return hashlib.sha256(json.dumps(content, sort_keys=True, default=_plain).encode()).hexdigest()
+
+
+_LATER_FIELDS = ("feature_constraints",)
 
 
 def _plain(value: object) -> object:
@@ -125,6 +135,7 @@ class UpdateOrderRequest:
     fulfillment_method: str | None = None
     notification_emails: tuple[str, ...] | None = None
     items: tuple[ItemUpdate, ...] = field(default=())
+    feature_constraints: tuple[features.FeatureConstraint, ...] | None = None  # sent: replace the stored ones
 
 
 @dataclass(frozen=True)
@@ -157,6 +168,7 @@ def _create(db: Database, caller: Caller, request: CreateOrderRequest, now: date
                 )
             return Created(existing.order, replayed=True)
         _check_marketplace_rules(request, marketplace, now)
+        required = features.required(features.check_constraints(request.feature_constraints))
         skus = stock_store.load_skus(conn, caller.seller_id, (i.seller_sku for i in request.items))
         for item in request.items:
             sku = skus.get(item.seller_sku)
@@ -164,11 +176,14 @@ def _create(db: Database, caller: Caller, request: CreateOrderRequest, now: date
                 raise InvalidValue("SellerSKU", item.seller_sku)
             if item.fnsku is not None and item.fnsku != sku.fnsku:
                 raise InvalidValue("FulfillmentNetworkSKU", item.fnsku)
-        plan = plan_order(conn, caller.seller_id, request.items, request.destination, marketplace, lock=True)
+        plan = plan_order(
+            conn, caller.seller_id, request.items, request.destination, marketplace, lock=True, required=required
+        )
         if not plan.shipments:
             raise InsufficientStock("AllQuantityZero", "")
         if plan.short and request.fulfillment_policy == FILL_OR_KILL:
             raise InsufficientStock("InsufficientInventory", "Items")
+        check_carriers(plan, marketplace, request.shipping_speed, required)
         order = _new_order(caller.seller_id, marketplace, request, now)
         for line in order.items:
             line.fnsku = line.fnsku or skus[line.seller_sku].fnsku
@@ -195,23 +210,59 @@ def plan_order(
     marketplace: Marketplace,
     *,
     lock: bool = False,
+    required: frozenset[str] = frozenset(),
 ) -> allocation.Plan:
-    """Allocate the lines to the marketplace's centers by stock and distance (shared with the preview)."""
-    stock = stock_store.stock(conn, seller_id, (i.seller_sku for i in items), lock=lock)
+    """Allocate the lines to the marketplace's centers by stock and distance (shared with the preview); with
+    ``required`` features, only the units usable for them count."""
+    stock = eligible_stock(conn, seller_id, [i.seller_sku for i in items], marketplace, required, lock=lock)
     lines = [allocation.Line(i.item_id, i.seller_sku, i.quantity) for i in items]
     return allocation.allocate(lines, stock, WORLD.centers_in(marketplace.country_code), destination.point())
 
 
+def eligible_stock(
+    conn: Connection,
+    seller_id: str,
+    seller_skus: list[str],
+    marketplace: Marketplace,
+    required: frozenset[str],
+    *,
+    lock: bool = False,
+) -> dict[str, dict[str, int]]:
+    """Free units per center and SKU that an order requiring ``required`` features may be allocated."""
+    stock = stock_store.stock(conn, seller_id, seller_skus, lock=lock)
+    if not required:
+        return stock
+    return feature_store.standing(conn, seller_id, marketplace, seller_skus).restrict(stock, required)
+
+
+def check_carriers(plan: allocation.Plan, marketplace: Marketplace, speed: str, required: frozenset[str]) -> None:
+    """An order that blocks Amazon Logistics needs another carrier for its speed from each of its centers."""
+    for shipment in plan.shipments:
+        origin = WORLD.centers[shipment.fc_code].country
+        if not features.has_carrier(marketplace.country, speed, origin, required):
+            raise InvalidValue(
+                "featureConstraints",
+                features.BLOCK_AMZL,
+                f"no carrier but Amazon Logistics delivers {speed} orders in marketplace {marketplace.marketplace_id}",
+            )
+
+
 def resolve_marketplace(conn: Connection, caller: Caller, marketplace_id: str | None) -> Marketplace:
     """The request's marketplace (default: the seller's home one), refused unless the seller sells there."""
-    chosen = marketplace_id or caller.default_marketplace_id
-    marketplace = WORLD.marketplaces.get(chosen)
+    return seller_marketplace(conn, caller.seller_id, marketplace_id or caller.default_marketplace_id)
+
+
+def seller_marketplace(
+    conn: Connection, seller_id: str, marketplace_id: str, field_name: str = "MarketplaceId"
+) -> Marketplace:
+    """A marketplace the seller sells in and where outbound exists, or an invalid-input refusal naming the field."""
+    marketplace = WORLD.marketplaces.get(marketplace_id)
     if (
         marketplace is None
         or not marketplace.outbound_available
-        or chosen not in account_store.marketplaces_of(conn, caller.seller_id)
+        or marketplace_id not in account_store.marketplaces_of(conn, seller_id)
     ):
-        raise InvalidValue("MarketplaceId", chosen)
+        raise InvalidValue(field_name, marketplace_id)
     return marketplace
 
 
@@ -301,6 +352,7 @@ def _new_order(seller_id: str, marketplace: Marketplace, request: CreateOrderReq
         cod=request.cod,
         notification_emails=list(request.notification_emails),
         ship_from_country_code=request.ship_from_country_code,
+        feature_constraints=tuple(request.feature_constraints),
     )
 
 
@@ -390,6 +442,7 @@ def update_fulfillment_order(db: Database, caller: Caller, request: UpdateOrderR
         marketplace = WORLD.marketplaces[order.marketplace_id]
         check_item_currencies(request.items, marketplace.currency)
         rerouted = _reroutes(order, request)
+        constrained = _constrains(order, request)
         # a short FillAll order turned FillOrKill must be covered now, as Create would demand
         tightened = request.fulfillment_policy == FILL_OR_KILL and order.fulfillment_policy != FILL_OR_KILL
         _apply_order_fields(order, request)
@@ -398,7 +451,7 @@ def update_fulfillment_order(db: Database, caller: Caller, request: UpdateOrderR
             lowered = _apply_item_update(order, n, change) or lowered
         if rerouted:
             _check_new_route(order, marketplace, now)
-        if rerouted or lowered or tightened:
+        if rerouted or lowered or tightened or constrained:
             _replan(conn, stored, marketplace, now)
         release = request.fulfillment_action == SHIP
         if release:
@@ -413,6 +466,16 @@ def _reroutes(order: Order, request: UpdateOrderRequest) -> bool:
     new_speed = request.shipping_speed is not None and request.shipping_speed != order.shipping_speed
     new_address = request.destination is not None and request.destination.fields != order.destination.fields
     return new_speed or new_address
+
+
+def _constrains(order: Order, request: UpdateOrderRequest) -> bool:
+    """Sent constraints replace the stored ones; new required features may change which units the order gets."""
+    if request.feature_constraints is None:
+        return False
+    sent = features.check_constraints(request.feature_constraints)
+    changed = features.required(sent) != features.required(order.feature_constraints)
+    order.feature_constraints = sent
+    return changed
 
 
 def _apply_order_fields(order: Order, request: UpdateOrderRequest) -> None:
@@ -492,6 +555,7 @@ def _as_request(order: Order) -> CreateOrderRequest:
         fulfillment_policy=order.fulfillment_policy,
         fulfillment_method=order.fulfillment_method,
         cod=order.cod,
+        feature_constraints=order.feature_constraints,
     )
 
 
@@ -518,11 +582,13 @@ def _replan(conn: Connection, stored: order_store.StoredOrder, marketplace: Mark
     held = {(r.line, r.fc_code): r for r in order_store.load_reservations(conn, stored.id)}
     for r in held.values():
         stock_store.release(conn, order.seller_id, r.seller_sku, r.fc_code, r.quantity)
-    plan = plan_order(conn, order.seller_id, wanted, order.destination, marketplace, lock=True)
+    required = features.required(order.feature_constraints)
+    plan = plan_order(conn, order.seller_id, wanted, order.destination, marketplace, lock=True, required=required)
     if not plan.shipments:
         raise InsufficientStock("AllQuantityZero", "")
     if plan.short and order.fulfillment_policy == FILL_OR_KILL:
         raise InsufficientStock("InsufficientInventory", "Items")
+    check_carriers(plan, marketplace, order.shipping_speed, required)
     lines = {item.item_id: n for n, item in enumerate(order.items)}
     fresh: dict[tuple[int, str], order_store.Reservation] = {}
     for shipment in plan.shipments:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from outbound.domain import fees, geo, promise
+from outbound.domain import features, fees, geo, promise
 from outbound.domain.allocation import Plan
 from outbound.domain.orders import SCHEDULED_DELIVERY, STANDARD, Address
 from outbound.domain.world import WORLD, Marketplace
@@ -31,6 +31,7 @@ class PreviewRequest:
     marketplace_id: str | None = None
     include_cod: bool = False
     include_delivery_windows: bool = False
+    feature_constraints: tuple[features.FeatureConstraint, ...] = ()  # Required ones limit units and carriers
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class Preview:
 
 
 def get_fulfillment_preview(db: Database, caller: Caller, request: PreviewRequest, now: datetime) -> list[Preview]:
+    required = features.required(features.check_constraints(request.feature_constraints))
     with db.read() as conn:
         marketplace = resolve_marketplace(conn, caller, request.marketplace_id)
         specs = {
@@ -99,7 +101,7 @@ def get_fulfillment_preview(db: Database, caller: Caller, request: PreviewReques
                 unfulfillable.append(UnfulfillableItem(item.seller_sku, item.item_id, item.quantity, reason))
             else:
                 known.append(item)
-        plan = plan_order(conn, caller.seller_id, known, request.address, marketplace)
+        plan = plan_order(conn, caller.seller_id, known, request.address, marketplace, required=required)
     for item in known:
         short = plan.short.get(item.item_id, 0)
         if short:
@@ -110,10 +112,11 @@ def get_fulfillment_preview(db: Database, caller: Caller, request: PreviewReques
     packed = _pack(plan, specs, fees.weight_unit(marketplace))
     previews = []
     for speed in request.speeds or promise.offered_speeds(marketplace):
-        preview = _preview(speed, marketplace, packed, unfulfillable, point, now, request, cod=False)
+        preview = _preview(speed, marketplace, packed, unfulfillable, point, now, request, required, cod=False)
         previews.append(preview)
         if request.include_cod and marketplace.cod_and_scheduled_delivery and speed in COD_SPEEDS:
-            previews.append(_preview(speed, marketplace, packed, unfulfillable, point, now, request, cod=True))
+            cod = _preview(speed, marketplace, packed, unfulfillable, point, now, request, required, cod=True)
+            previews.append(cod)
     return previews
 
 
@@ -151,12 +154,16 @@ def _preview(
     point: geo.Point | None,
     now: datetime,
     request: PreviewRequest,
+    required: frozenset[str],
     *,
     cod: bool,
 ) -> Preview:
     preview = Preview(speed, marketplace.marketplace_id, packed.unit, marketplace.currency, is_cod_capable=cod)
     preview.unfulfillable = list(unfulfillable)
-    if speed not in promise.offered_speeds(marketplace):
+    origins: list[str | None] = [WORLD.centers[fc_code].country for fc_code, _items in packed.shipments] or [None]
+    if speed not in promise.offered_speeds(marketplace) or not all(
+        features.has_carrier(marketplace.country, speed, origin, required) for origin in origins
+    ):
         preview.order_reasons.append("DeliverySLAUnavailable")
         return preview
     for fc_code, items in packed.shipments:

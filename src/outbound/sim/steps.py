@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
 
-from outbound.domain import allocation, carriers, lifecycle, shipping, tracking
+from outbound.domain import allocation, carriers, features, lifecycle, shipping, tracking
 from outbound.domain.orders import (
     CANCELLED,
     CANCELLED_BY_FULFILLER,
@@ -32,6 +32,7 @@ from outbound.domain.orders import (
 from outbound.domain.world import WORLD
 from outbound.sim import scenarios
 from outbound.store import batch, driver, journeys
+from outbound.store import features as feature_store
 from outbound.store import inventory as stock_store
 from outbound.store import lifecycle as store
 from outbound.store import orders as order_store
@@ -294,6 +295,10 @@ class Step:
         lines = [allocation.Line(item_id, skus[item_id], units) for item_id, units in short.items()]
         lock = self.conn.dialect.name != "sqlite"
         stock = stock_store.stock(self.conn, order.seller_id, (line.sku for line in lines), lock=lock)
+        required = features.required(order.feature_constraints)
+        if required:  # only units usable for the features the order requires
+            standing = feature_store.standing(self.conn, order.seller_id, marketplace, (line.sku for line in lines))
+            stock = standing.restrict(stock, required)
         plan = allocation.allocate(lines, stock, WORLD.centers_in(marketplace.country_code), order.destination.point())
         index = {item.item_id: n for n, item in enumerate(order.items)}
         fresh = []
@@ -346,7 +351,14 @@ class Step:
         center = WORLD.centers.get(shipment.fc_code) or next(iter(WORLD.centers.values()))
         row_id = self.loaded.shipment_ids[shipment.amazon_shipment_id]
         rng = shipping.rng_for(order.seller_id, order.seller_order_id, f"ship/{shipment.amazon_shipment_id}")
-        carrier = carriers.choose_carrier(marketplace.country, order.shipping_speed, rng, origin_country=center.country)
+        required = features.required(order.feature_constraints)
+        carrier = carriers.choose_carrier(
+            marketplace.country,
+            order.shipping_speed,
+            rng,
+            origin_country=center.country,
+            allowed=(lambda code: features.carrier_allowed(code, required)) if required else None,
+        )
         ship_at = shipment.shipping_at or self.now
         destination = order.destination
         promised = shipment.estimated_arrival_at or ship_at + timedelta(days=5)
@@ -372,6 +384,7 @@ class Step:
                 self.rates,
                 force=outcome,
                 earliest_arrival=order.delivery_window.start if order.delivery_window else None,
+                signature=features.SIGNATURE_CONFIRMATION in required,
             )
             number_text = carriers.tracking_number(carrier, rng, order.shipping_speed)
             estimate = journey.estimated_arrival()

@@ -233,6 +233,27 @@ def claim(
     return Claimed(rows, items, held, _shipments(conn, ids), read)
 
 
+def _one(lock: bool) -> driver.BatchQuery:
+    query = select(*orders.c).where(orders.c.id == bindparam("id"))
+    return driver.BatchQuery(lambda _dialect: query.with_for_update() if lock else query)
+
+
+_ONE = {lock: _one(lock) for lock in (False, True)}
+
+
+def load_one(conn: Connection, order_id: int, *, lock: bool) -> Loaded | None:
+    """One order as the engine steps it, whether due or not (a step taken on request: the sandbox's status
+    update); with ``lock`` (PostgreSQL) the row is held until commit, so no engine steps it meanwhile."""
+    dialect = conn.dialect
+    rows = _ONE[lock].rows(conn, id=order_id)
+    if not rows:
+        return None
+    ids = driver.ids(dialect, [order_id])
+    items = _by_order(_ITEMS.rows(conn, ids=ids))
+    held = _by_order(_RESERVATIONS.rows(conn, ids=ids))
+    return Claimed(rows, items, held, _shipments(conn, ids), moments.reader(dialect)).load(rows[0])
+
+
 def _by_order(rows: Iterable[driver.Row]) -> dict[int, list[driver.Row]]:
     """Rows whose first column is the order id, grouped by it (in query order)."""
     grouped: dict[int, list[driver.Row]] = {}

@@ -63,6 +63,7 @@ def upsert_sku(conn: Connection, seller_id: str, sku: Sku, now: datetime) -> Non
         "height_in": sku.height_in,
         "declared_value": sku.declared_value,
         "category": sku.category,
+        "stock_changed_at": now,  # every caller sets the SKU's stock with it (inventory set or import)
     }
     where = and_(skus.c.seller_id == seller_id, skus.c.seller_sku == sku.seller_sku)
     if conn.execute(select(skus.c.seller_sku).where(where)).first() is None:

@@ -81,6 +81,8 @@ def inputs_to_json(inputs: JourneyInputs) -> str:
         "force": inputs.force,
         "earliest": exact(inputs.earliest_arrival) if inputs.earliest_arrival else None,
     }
+    if inputs.signature:  # only when set: the packages stored before keep their text
+        data["signature"] = True
     if inputs.rates != DEFAULT_RATES:
         data["rates"] = [getattr(inputs.rates, name) for name in _RATE_FIELDS]
     return _COMPACT.encode(data)
@@ -102,4 +104,5 @@ def _inputs_from(data: Mapping[str, Any]) -> JourneyInputs:
         rates=Rates(**dict(zip(_RATE_FIELDS, rates, strict=True))) if rates is not None else DEFAULT_RATES,
         force=data.get("force"),
         earliest_arrival=moments.parse(earliest) if earliest is not None else None,
+        signature=bool(data.get("signature", False)),
     )

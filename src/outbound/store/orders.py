@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, delete, insert, or_, select, update
 
+from outbound.domain.features import FeatureConstraint
 from outbound.domain.orders import (
     Address,
     CODSettings,
@@ -125,7 +126,16 @@ def order_values(order: Order) -> dict[str, Any]:
         "status": order.status,
         "status_updated_at": order.status_updated_at,
         "hold_until": order.hold_until,
+        "feature_constraints": _constraints_json(order.feature_constraints),
     }
+
+
+def _constraints_json(constraints: tuple[FeatureConstraint, ...]) -> str | None:
+    return json.dumps([[c.name, c.policy] for c in constraints]) if constraints else None
+
+
+def _constraints_from(text: str | None) -> tuple[FeatureConstraint, ...]:
+    return tuple(FeatureConstraint(name, policy) for name, policy in json.loads(text)) if text else ()
 
 
 def item_values(order_id: int, line: int, item: OrderItem) -> dict[str, Any]:
@@ -172,6 +182,7 @@ def order_from(row: Any, items: list[OrderItem]) -> Order:
         notification_emails=json.loads(row.notification_emails) if row.notification_emails else [],
         ship_from_country_code=row.ship_from_country_code,
         hold_until=row.hold_until,
+        feature_constraints=_constraints_from(row.feature_constraints),
     )
 
 
@@ -228,6 +239,11 @@ def save_order(conn: Connection, stored: StoredOrder, next_step_at: datetime | N
             .where(and_(order_items.c.order_id == stored.id, order_items.c.line == line))
             .values({k: v for k, v in row.items() if k not in ("order_id", "line")})
         )
+
+
+def release_hold(conn: Connection, order_id: int) -> None:
+    """A held order goes ahead: its action becomes Ship and the hold's lapse is gone."""
+    conn.execute(update(orders).where(orders.c.id == order_id).values(fulfillment_action="Ship", hold_until=None))
 
 
 def clear_next_step(conn: Connection, order_id: int) -> None:

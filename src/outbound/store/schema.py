@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     DateTime,
@@ -109,6 +110,8 @@ skus = Table(
     Column("declared_value", Numeric(12, 2), nullable=True),
     Column("category", String(40), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
+    Column("asin", String(10), nullable=True),  # the catalogue's ASIN when the operator gave one
+    Column("stock_changed_at", UtcDateTime(), nullable=True),  # the last stock count or receipt (inventory set)
 )
 
 # sellable: free to allocate; reserved: held for open orders until their shipment leaves the center.
@@ -154,6 +157,7 @@ orders = Table(
     Column("request_hash", String(64), nullable=False),
     Column("hold_until", UtcDateTime(), nullable=True),
     Column("next_step_at", UtcDateTime(), nullable=True),
+    Column("feature_constraints", Text, nullable=True),  # JSON [[name, policy], ...]; none: no constraints
     UniqueConstraint("seller_id", "seller_order_id", name="uq_orders_seller_order"),
     Index("ix_orders_listing", "seller_id", "status_updated_at", "seller_order_id"),
     Index("ix_orders_next_step", "next_step_at", "id"),  # the engine claims due orders in this order
@@ -296,4 +300,29 @@ scenarios = Table(
     Column("params", Text, nullable=False),  # JSON
     Column("remaining", Integer, nullable=True),  # how many more times a fault fires (None: until removed)
     Column("created_at", UtcDateTime(), nullable=False),
+)
+
+# ---------------------------------------------------------------------------------------------------------------
+# Fulfillment features: a seller's enrolment per marketplace and each SKU's eligibility. Only switches are stored;
+# a missing row means on (enrolled where offered, eligible).
+
+feature_enrolments = Table(
+    "feature_enrolments",
+    metadata,
+    Column("seller_id", String(64), ForeignKey("sellers.seller_id", ondelete="CASCADE"), primary_key=True),
+    Column("marketplace_id", String(32), primary_key=True),
+    Column("feature_name", String(40), primary_key=True),
+    Column("enrolled", Boolean, nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+sku_features = Table(
+    "sku_features",
+    metadata,
+    Column("seller_id", String(64), primary_key=True),
+    Column("seller_sku", String(50), primary_key=True),
+    Column("feature_name", String(40), primary_key=True),
+    Column("eligible", Boolean, nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["seller_id", "seller_sku"], ["skus.seller_id", "skus.seller_sku"], ondelete="CASCADE"),
 )
