@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from outbound.domain import geo
-from outbound.domain.features import FeatureConstraint
+
+if TYPE_CHECKING:  # features reads the carriers, which read this module's speed names
+    from outbound.domain.features import FeatureConstraint
 
 STANDARD = "Standard"
 EXPEDITED = "Expedited"
