@@ -16,6 +16,20 @@ ACTIONS = ("Ship", "Hold")
 POLICIES = ("FillOrKill", "FillAll", "FillAllAvailable")
 METHODS = ("Consumer", "Removal")
 DISPOSITIONS = ("Sellable", "Unsellable")
+FEATURE_NAMES = ("BLOCK_AMZL", "BLANK_BOX", "SIGNATURE_CONFIRMATION")  # the features this network offers
+FEATURE_POLICIES = ("Required", "NotRequired")
+DROP_OFF_TYPES = (
+    "FRONT_DOOR",
+    "DELIVERY_BOX",
+    "GAS_METER_BOX",
+    "BICYCLE_BASKET",
+    "GARAGE",
+    "RECEPTIONIST",
+    "FALLBACK_NEIGHBOR_DELIVERY",
+    "DO_NOT_LEAVE_UNATTENDED",
+)
+MWS = "mws"  # the protocol an order was created over (shown to operators)
+SPAPI = "spapi"
 
 RECEIVED = "RECEIVED"
 INVALID = "INVALID"
@@ -84,6 +98,30 @@ class CODSettings:
 class DeliveryWindow:
     start: datetime
     end: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureConstraint:
+    """A fulfillment feature asked for with an order or preview (SP-API's ``featureConstraints``)."""
+
+    name: str
+    policy: str | None = None  # Required | NotRequired; absent when not sent
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryPreferences:
+    """How the customer wants the delivery made (SP-API only; effective in JP)."""
+
+    instructions: str | None = None
+    drop_off_type: str | None = None
+    drop_off_attributes: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentInformation:
+    transaction_id: str
+    mode: str
+    date: datetime
 
 
 @dataclass(slots=True)
@@ -185,6 +223,11 @@ class Order:
     returns: list[ReturnItem] = field(default_factory=list)
     authorizations: list[ReturnAuthorization] = field(default_factory=list)
     hold_until: datetime | None = None
+    # inputs only SP-API can send: stored with the order, shown only over SP-API
+    feature_constraints: list[FeatureConstraint] = field(default_factory=list)
+    delivery_preferences: DeliveryPreferences | None = None
+    payment_information: list[PaymentInformation] = field(default_factory=list)
+    origin: str = MWS
 
     def item(self, item_id: str) -> OrderItem | None:
         return next((i for i in self.items if i.item_id == item_id), None)

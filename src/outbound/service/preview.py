@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from outbound.domain import fees, geo, promise
 from outbound.domain.allocation import Plan
-from outbound.domain.orders import Address
+from outbound.domain.orders import Address, FeatureConstraint
 from outbound.domain.world import WORLD, Marketplace
 from outbound.service.accounts import Caller
 from outbound.service.orders import ItemRequest, export_allowed, plan_order, resolve_marketplace
@@ -31,6 +31,7 @@ class PreviewRequest:
     marketplace_id: str | None = None
     include_cod: bool = False
     include_delivery_windows: bool = False
+    feature_constraints: tuple[FeatureConstraint, ...] = ()  # SP-API only
 
 
 @dataclass(frozen=True)
