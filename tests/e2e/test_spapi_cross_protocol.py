@@ -86,9 +86,7 @@ def test_mws_order_seen_over_spapi_field_by_field(server: Server, token: str, ht
     assert order["destinationAddress"] == JANE
     assert order["fulfillmentAction"] == "Ship"
     assert order["fulfillmentPolicy"] == "FillOrKill"
-    assert (
-        order["fulfillmentOrderStatus"] == "Received" and text(mws, head + "m:FulfillmentOrderStatus") == "RECEIVED"
-    )
+    assert order["fulfillmentOrderStatus"] == "Received" and text(mws, head + "m:FulfillmentOrderStatus") == "RECEIVED"
     assert order["receivedDate"] == text(mws, head + "m:ReceivedDateTime")
     assert order["statusUpdatedDate"] == text(mws, head + "m:StatusUpdatedDateTime")
     assert order["notificationEmails"] == ["jane.doe@example.com"]
@@ -201,8 +199,7 @@ def test_preview_parity(server: Server, token: str, http: httpx.Client) -> None:
         assert mine["estimatedShippingWeight"]["value"] == text(theirs, "m:EstimatedShippingWeight/m:Value")
         fees = [(f["name"], f["amount"]["value"]) for f in mine["estimatedFees"]]
         assert fees == [
-            (text(f, "m:Name"), text(f, "m:Amount/m:Value"))
-            for f in theirs.findall("m:EstimatedFees/m:member", N)
+            (text(f, "m:Name"), text(f, "m:Amount/m:Value")) for f in theirs.findall("m:EstimatedFees/m:member", N)
         ]
         shipment = mine["fulfillmentPreviewShipments"][0]
         theirs_shipment = theirs.find("m:FulfillmentPreviewShipments/m:member", N)
