@@ -131,7 +131,7 @@ def list_all_fulfillment_orders(call: SpCall) -> render.Json:
             raise invalid("nextToken", "Invalid nextToken.") from None
     else:
         start = None
-        if call.query.get("queryStartDate"):
+        if "queryStartDate" in call.query:
             start = Obj(call.query).datetime("queryStartDate")
         page = listing.list_all_fulfillment_orders(
             call.ctx.db, call.caller.seller_id, start, (), call.ctx.clock.now(), LIST_SCOPE

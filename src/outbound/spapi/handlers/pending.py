@@ -73,7 +73,7 @@ def get_features(call: SpCall) -> None:
 def get_feature_inventory(call: SpCall) -> None:
     _marketplace(call)
     _feature(call)
-    if call.query.get("queryStartDate"):
+    if "queryStartDate" in call.query:
         Obj(call.query).datetime("queryStartDate")
     raise _unavailable("getFeatureInventory")
 
