@@ -12,6 +12,9 @@ pinned as ``http_bench.py`` pins it; the lifecycle engine off unless ``--engine 
   run and a Lua script hands them out in turn, each once; a request past the last one is refused by the server, so
   running out fails the run instead of measuring idempotent replays. Afterwards the orders in the store are counted
   against wrk's requests.
+* ``sp-get`` and ``sp-create``: the same two operations over SP-API (``getFulfillmentOrder`` and
+  ``createFulfillmentOrder`` with an LWA access token exchanged before the run), so that both protocols' rates come
+  from the same run; the goal is SP-API within 10 % of MWS (``sp-get/get`` and ``sp-create/create`` ≥ 0.9).
 
 Listing (``--only listing``): ``outbound.service.listing`` called directly, on a fresh store loaded with
 ``bulk_orders`` (one seller, orders ``--spacing`` seconds apart): the first page
@@ -36,6 +39,7 @@ import math
 import os
 import platform
 import pstats
+import re
 import shutil
 import statistics
 import sys
@@ -68,7 +72,7 @@ from outbound.domain.orders import (
 )
 from outbound.mws.endpoint import MwsEndpoint
 from outbound.mws.params import collect
-from outbound.service import listing
+from outbound.service import listing, lwa
 from outbound.service.accounts import add_seller
 from outbound.service.inventory import StockChange, set_inventory
 from outbound.sim.bulk import ADDRESS, bulk_orders  # ADDRESS: Seattle, where bulk orders go
@@ -79,8 +83,13 @@ from outbound.store.schema import orders as orders_table
 SELLER, ACCESS_KEY, SECRET_KEY = http_bench.SELLER, http_bench.ACCESS_KEY, http_bench.SECRET_KEY
 NS = "{http://mws.amazonaws.com/FulfillmentOutboundShipment/2010-10-01/}"
 DATABASES = ("sqlite", "postgresql")
-TARGETS = ("bare", "get", "create")
-GOALS = {"get": 0.5, "create": 0.25}  # req/s over the bare floor's
+TARGETS = ("bare", "get", "create", "sp-get", "sp-create")
+GOALS = {"get": 0.5, "create": 0.25, "sp-get": 0.5, "sp-create": 0.25}  # req/s over the bare floor's
+PARITY = {"sp-get": "get", "sp-create": "create"}  # SP-API's rate within 10 % of the same MWS operation's
+PARITY_GOAL = 0.9
+SP_PATH = "/fba/outbound/2020-07-01/fulfillmentOrders"
+SP_CLIENT_ID, SP_CLIENT_SECRET, SP_REFRESH = "bench-lwa-app", "bench-lwa-secret", "Atzr|bench-refresh-token"
+SP_TOKEN: dict[str, str] = {}  # database URL → an access token for the seller
 GET_ORDER_ID = "BENCH-GET-0001"
 CREATE_SKU, CREATE_FC, CREATE_UNITS = "BENCH-CREATE", "BFI4", 10_000_000
 LIST_SKU, LIST_FC = "BENCH-LIST", "BFI4"
@@ -145,6 +154,10 @@ def prepare_http_store(db_url: str) -> None:
         add_seller(db, SELLER, ACCESS_KEY, SECRET_KEY)
         set_inventory(db, StockChange(SELLER, CREATE_SKU, CREATE_UNITS, CREATE_FC, Decimal("0.5")))
         seed_get_order(db)
+        lwa.add_app(db, SP_CLIENT_ID, SP_CLIENT_SECRET)
+        lwa.authorize(db, SELLER, SP_CLIENT_ID, SP_REFRESH)
+        request = lwa.TokenRequest("refresh_token", SP_CLIENT_ID, SP_CLIENT_SECRET, SP_REFRESH)
+        SP_TOKEN[db_url] = lwa.exchange(db, request, ttl=24 * 3600).access_token
     finally:
         db.dispose()
 
@@ -180,6 +193,72 @@ def create_body(host: str, seller_order_id: str) -> str:
         "Items.member.1.Quantity": "1",
     }
     return http_bench.signed_body(host, "CreateFulfillmentOrder", params)
+
+
+def sp_create_body(seller_order_id: str) -> str:
+    """createFulfillmentOrder's JSON for the same order ``create_body`` signs for MWS."""
+    address = {
+        "name": ADDRESS["Name"],
+        "addressLine1": ADDRESS["Line1"],
+        "city": ADDRESS["City"],
+        "stateOrRegion": ADDRESS["StateOrProvinceCode"],
+        "countryCode": ADDRESS["CountryCode"],
+        "postalCode": ADDRESS["PostalCode"],
+    }
+    body = {
+        "sellerFulfillmentOrderId": seller_order_id,
+        "displayableOrderId": seller_order_id,
+        "displayableOrderDate": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "displayableOrderComment": "Thank you for your order.",
+        "shippingSpeedCategory": "Standard",
+        "destinationAddress": address,
+        "items": [{"sellerSku": CREATE_SKU, "sellerFulfillmentOrderItemId": "line-1", "quantity": 1}],
+    }
+    return json.dumps(body, separators=(",", ":"))
+
+
+def sp_request(port: int, method: str, path: str, token: str, body: str | None = None) -> tuple[int, str]:
+    request = urllib.request.Request(
+        f"http://{http_bench.HOST}:{port}{path}",
+        data=None if body is None else body.encode(),
+        headers={"Content-Type": "application/json", "x-amz-access-token": token},
+        method=method,
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode("utf-8", "replace")
+
+
+def check_sp_get(port: int, token: str) -> None:
+    status, answer = sp_request(port, "GET", f"{SP_PATH}/{GET_ORDER_ID}", token)
+    try:
+        found = json.loads(answer)["payload"]
+        ok = status == 200 and len(found["fulfillmentShipments"]) == 2 and len(found["fulfillmentOrderItems"]) == 2
+    except (ValueError, KeyError, TypeError):
+        ok = False
+    if not ok:
+        raise http_bench.BenchError(f"getFulfillmentOrder gave a bad answer (HTTP {status}):\n{answer}")
+
+
+def check_sp_create(port: int, token: str, body: str) -> None:
+    status, answer = sp_request(port, "POST", SP_PATH, token, body)
+    if status != 200 or answer != "{}":
+        raise http_bench.BenchError(f"createFulfillmentOrder gave a bad answer (HTTP {status}):\n{answer}")
+
+
+def sp_get_script(token: str) -> str:
+    return f'wrk.method = "GET"\nwrk.headers["x-amz-access-token"] = {json.dumps(token)}\n'
+
+
+def sp_create_script(token: str, bodies_file: Path, threads: int) -> str:
+    """As ``create_script``, for SP-API's JSON bodies; past the last body an empty object is sent (a 400)."""
+    script = create_script("", bodies_file, threads)
+    script = script.replace(f"local path = {json.dumps(http_bench.PATH)}", f"local path = {json.dumps(SP_PATH)}")
+    headers = f'{{["Content-Type"] = "application/json", ["x-amz-access-token"] = {json.dumps(token)}}}'
+    script = re.sub(r"local headers = \{.*\}\n", lambda _: f"local headers = {headers}\n", script)
+    return script.replace('local spent = "Action=OutOfBodies"', 'local spent = "{}"')
 
 
 def post(port: int, host: str, body: str) -> tuple[int, str]:
@@ -282,17 +361,26 @@ def bench_target(
     scripts: list[tuple[Path, float]] = []
     prefix = ""
     bodies = 0
-    if target == "create":  # signed before the server starts, so the signing does not share its CPU
+    token = SP_TOKEN.get(db_url, "")
+    if target.startswith("sp-"):
+        url = f"http://{host}{SP_PATH}" + (f"/{GET_ORDER_ID}" if target == "sp-get" else "")
+    if target in ("create", "sp-create"):  # signed before the server starts, so the signing does not share its CPU
         prefix = f"C{uuid.uuid4().hex[:6]}-"
         warm = math.ceil(args.bodies * args.warmup / args.duration) if args.warmup > 0 else 0
         for phase, count, seconds in (("w", warm, args.warmup), ("m", args.bodies, args.duration)):
             if count == 0:
                 continue
-            lines = (create_body(host, f"{prefix}{phase}{n:07d}") for n in range(count))
-            bodies_file = work / f"create-{round_}-{phase}.txt"
+            if target == "create":
+                lines = (create_body(host, f"{prefix}{phase}{n:07d}") for n in range(count))
+            else:
+                lines = (sp_create_body(f"{prefix}{phase}{n:07d}") for n in range(count))
+            bodies_file = work / f"{target}-{round_}-{phase}.txt"
             bodies_file.write_text("\n".join(lines) + "\n")
-            script = work / f"create-{round_}-{phase}.lua"
-            script.write_text(create_script(host, bodies_file, args.threads))
+            script = work / f"{target}-{round_}-{phase}.lua"
+            if target == "create":
+                script.write_text(create_script(host, bodies_file, args.threads))
+            else:
+                script.write_text(sp_create_script(token, bodies_file, args.threads))
             scripts.append((script, seconds))
         bodies = args.bodies
     with http_bench.running_server(args.server, server_target, port, db_url, args.server_cpus, work, env):
@@ -302,17 +390,21 @@ def bench_target(
         elif target == "get":
             body = get_body(host)
             check_get(port, host, body)
+        elif target == "sp-get":
+            check_sp_get(port, token)
+        elif target == "sp-create":
+            check_sp_create(port, token, sp_create_body(f"{prefix}preflight"))
         else:
             check_create(port, host, create_body(host, f"{prefix}preflight"))
-        if target != "create":
+        if target not in ("create", "sp-create"):
             script = work / f"{target}.lua"
-            script.write_text(http_bench.lua_script(host, body))
+            script.write_text(sp_get_script(token) if target == "sp-get" else http_bench.lua_script(host, body))
             scripts = [(script, args.warmup)] * (args.warmup > 0) + [(script, args.duration)]
         outputs = [
             http_bench.run_wrk(wrk, url, path, seconds, args.connections, args.threads, args.wrk_cpus)
             for path, seconds in scripts
         ]
-    hint = " (out of pre-signed bodies: raise --bodies)" if target == "create" else ""
+    hint = " (out of pre-signed bodies: raise --bodies)" if target in ("create", "sp-create") else ""
     for warm_output in outputs[:-1]:  # the warm-up is not measured, but its answers must be right too
         if (warm := http_bench.parse_wrk(warm_output, args.server, target)).non_2xx:
             raise http_bench.BenchError(
@@ -328,10 +420,10 @@ def bench_target(
             f"{kind}/{target}: {result.non_2xx} of {result.requests} answers were not 2xx{hint}. wrk said:\n{output}"
         )
     run = HttpRun(kind, result)
-    if target == "create":
+    if target in ("create", "sp-create"):
         if result.requests > bodies:
             raise http_bench.BenchError(
-                f"{kind}/create: {result.requests} requests for {bodies} bodies: raise --bodies"
+                f"{kind}/{target}: {result.requests} requests for {bodies} bodies: raise --bodies"
             )
         run.created = count_orders(db_url, f"{prefix}m")
         # every completed request created an order; a few more may have been in flight when wrk stopped
@@ -361,14 +453,14 @@ def ratios_of(best: list[HttpRun]) -> dict[str, dict[str, float]]:
 
 def print_http(runs: list[HttpRun], best: list[HttpRun], ratios: dict[str, dict[str, float]]) -> None:
     repeated = len(runs) > len(best)
-    head = f"{'database':<11} {'target':<7} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'requests':>9}  {'/bare':>6}"
+    head = f"{'database':<11} {'target':<9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'requests':>9}  {'/bare':>6}"
     print(head + ("  |  req/s of every run" if repeated else ""))
     print("-" * len(head))
     for run in best:
         r = run.result
         ratio = ratios[run.db].get(r.target)
         line = (
-            f"{run.db:<11} {r.target:<7} {r.requests_per_sec:>9.1f} {r.p50_ms:>8.2f} {r.p99_ms:>8.2f} "
+            f"{run.db:<11} {r.target:<9} {r.requests_per_sec:>9.1f} {r.p50_ms:>8.2f} {r.p99_ms:>8.2f} "
             f"{r.requests:>9}  {'' if ratio is None else f'{ratio:.3f}':>6}"
         )
         if repeated:
@@ -380,6 +472,10 @@ def print_http(runs: list[HttpRun], best: list[HttpRun], ratios: dict[str, dict[
         for target, ratio in by_target.items():
             verdict = "meets" if ratio >= GOALS[target] else "BELOW"
             print(f"{kind:<11} {target}/bare {ratio:.3f}  (goal >= {GOALS[target]}: {verdict})")
+        for sp, mws in PARITY.items():
+            parity = by_target[sp] / by_target[mws]
+            verdict = "meets" if parity >= PARITY_GOAL else "BELOW"
+            print(f"{kind:<11} {sp}/{mws} {parity:.3f}  (goal >= {PARITY_GOAL}: {verdict})")
 
 
 def run_http(args: argparse.Namespace) -> list[HttpRun]:

@@ -1,4 +1,5 @@
-"""Builds the ASGI app: the MWS section endpoint, the ping document, ``/health``, and MWS-style 404s."""
+"""Builds the ASGI app: the MWS section endpoint, the SP-API section and its LWA token endpoint, the ping document,
+``/health``, and MWS-style 404s elsewhere."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from outbound import __version__, admin
+from outbound import __version__, admin, admin_spapi
 from outbound.config import Settings
 from outbound.context import Context
 from outbound.mws import xml
@@ -22,9 +23,12 @@ from outbound.mws.endpoint import MwsEndpoint, error_response
 from outbound.mws.errors import MwsError
 from outbound.service import health as health_check
 from outbound.service import simulation
+from outbound.spapi.endpoint import SpApiEndpoint
+from outbound.spapi.token import TOKEN_PATH, TokenEndpoint
 
 SECTION_PATH = "/FulfillmentOutboundShipment/2010-10-01"
 SECTION_PATHS = frozenset((SECTION_PATH, SECTION_PATH + "/"))
+SPAPI_PREFIX = "/fba/"  # every path below answers in SP-API's form (unknown ones 404 with its headers)
 
 
 async def ping(request: Request) -> Response:
@@ -51,15 +55,32 @@ class OutboundApp(Starlette):
     middleware: it answers every request with a whole MWS document and catches its own errors, and Starlette's
     layers cost more per request than its cheapest operations (``bench/README.md``)."""
 
-    def __init__(self, endpoint: MwsEndpoint, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        endpoint: MwsEndpoint,
+        spapi: SpApiEndpoint | None = None,
+        token: TokenEndpoint | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.endpoint = endpoint
+        self.spapi = spapi
+        self.token = token
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"] in SECTION_PATHS:
-            await self.endpoint(scope, receive, send)
-        else:
-            await super().__call__(scope, receive, send)
+        if scope["type"] == "http":
+            path = scope["path"]
+            if path in SECTION_PATHS:  # MWS first, as before: its path costs one set lookup
+                await self.endpoint(scope, receive, send)
+                return
+            if self.spapi is not None:  # SP-API likewise goes straight to its endpoint, ahead of Starlette
+                if path.startswith(SPAPI_PREFIX):
+                    await self.spapi(scope, receive, send)
+                    return
+                if path == TOKEN_PATH and self.token is not None:
+                    await self.token(scope, receive, send)
+                    return
+        await super().__call__(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None, ctx: Context | None = None) -> OutboundApp:
@@ -87,12 +108,16 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
         if ctx is None:
             context.close()
 
+    spapi_on = context.settings.spapi
     app = OutboundApp(
         endpoint,
+        SpApiEndpoint(context) if spapi_on else None,
+        TokenEndpoint(context) if spapi_on else None,
         routes=[
             Route("/", ping, methods=["GET"]),
             Route("/health", health, methods=["GET"]),
             *admin.routes(context),
+            *admin_spapi.routes(context),
             Route("/{path:path}", NotFound()),
         ],
         lifespan=lifespan,

@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from outbound import cli_features
+from outbound import cli_features, cli_spapi
 from outbound import cli_views as views
 from outbound.config import CLOCKS, Settings
 from outbound.domain.errors import InvalidValue
@@ -67,12 +67,11 @@ main.add_command(cli_features.feature)
 @click.option("--redis", "redis_url", envvar="OUTBOUND_REDIS_URL", default=None, help="Shared throttling.")
 @click.option("--throttle", type=click.Choice(["on", "off"]), default=None, help="Throttling (default on).")
 @click.option("--server", type=click.Choice(SERVERS), default=DEFAULT_SERVER, show_default=True)
-@click.option(
-    "--sandbox-operations",
-    type=click.Choice(["on", "off"]),
-    default=None,
-    help="Serve sandbox-only operations such as the order status update (default off).",
-)
+@click.option("--spapi", type=click.Choice(["on", "off"]), default=None, help="Serve SP-API too (default on).")
+@click.option("--lwa-token-ttl", type=click.IntRange(1), default=None, help="LWA access token lifetime, seconds.")
+@click.option("--spapi-quota-multiplier", type=click.FloatRange(min=0, min_open=True), default=None)
+@click.option("--sandbox-operations", type=click.Choice(["on", "off"]), default=None, help="Default off.")
+@click.option("--public-url", default=None, help="How clients reach this service.")
 def serve(
     host: str,
     port: int,
@@ -82,15 +81,23 @@ def serve(
     redis_url: str | None,
     throttle: str | None,
     server: str,
+    spapi: str | None,
+    lwa_token_ttl: int | None,
+    spapi_quota_multiplier: float | None,
     sandbox_operations: str | None,
+    public_url: str | None,
 ) -> None:
-    """Run the MWS endpoint at http://HOST:PORT/FulfillmentOutboundShipment/2010-10-01."""
+    """Run MWS at http://HOST:PORT/FulfillmentOutboundShipment/2010-10-01 and SP-API at /fba/outbound/2020-07-01."""
     settings = Settings.from_env().with_(
         database_url=db_url,
         clock=clock,
         redis_url=redis_url,
         throttle=None if throttle is None else throttle == "on",
+        spapi=None if spapi is None else spapi == "on",
+        lwa_token_ttl=lwa_token_ttl,
+        spapi_quota_multiplier=spapi_quota_multiplier,
         sandbox_operations=None if sandbox_operations is None else sandbox_operations == "on",
+        public_url=public_url,
     )
     open_db(settings.database_url).dispose()
     os.environ.update(settings.to_env())  # worker processes build their app from the environment
@@ -126,6 +133,9 @@ def seller() -> None:
 @click.option("--secret-key", required=True)
 @click.option("--auth-token", default=None, help="MWSAuthToken this key must present for the seller.")
 @click.option("--marketplace", "marketplaces", multiple=True, help="MarketplaceId (repeatable; first is home).")
+@click.option("--lwa-client-id", default=None, help="Also authorize this LWA application for the seller (SP-API).")
+@click.option("--lwa-client-secret", default=None, help="The LWA application's secret (registers it if new).")
+@click.option("--refresh-token", default=None, help="The refresh token to authorize it with (default: generate).")
 @db_option
 def seller_add(
     seller_id: str,
@@ -133,6 +143,9 @@ def seller_add(
     secret_key: str,
     auth_token: str | None,
     marketplaces: tuple[str, ...],
+    lwa_client_id: str | None,
+    lwa_client_secret: str | None,
+    refresh_token: str | None,
     db_url: str | None,
 ) -> None:
     """Create or update SELLER_ID and grant an access key to act for it (idempotent)."""
@@ -144,6 +157,7 @@ def seller_add(
     db = open_db(db_url)
     accounts.add_seller(db, seller_id, access_key, secret_key, auth_token, list(marketplaces) or None)
     console.print(f"seller [bold]{seller_id}[/] can be called with access key [bold]{access_key}[/]")
+    cli_spapi.grant_lwa(db, seller_id, lwa_client_id, lwa_client_secret, refresh_token)
 
 
 @main.group("service-status")
@@ -536,6 +550,9 @@ def preview(
         raise click.ClickException(f"{exc.field} {exc.value} is not valid for seller {seller_id}") from None
     for found in previews:
         console.print(views.preview(found))
+
+
+cli_spapi.register(main, seller)
 
 
 if __name__ == "__main__":  # pragma: no cover

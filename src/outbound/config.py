@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from outbound.store.db import DEFAULT_URL
 
 CLOCKS = ("real", "virtual")
+T = TypeVar("T", int, float)
 
 
 @dataclass(frozen=True)
@@ -18,7 +20,11 @@ class Settings:
     throttle: bool = True
     redis_url: str | None = None
     engine: bool = True  # run the lifecycle engine inside the server (real clock); off when workers do it
-    sandbox_operations: bool = False  # serve the sandbox-only operations (submitFulfillmentOrderStatusUpdate)
+    spapi: bool = True  # serve SP-API Fulfillment Outbound 2020-07-01 and the LWA token endpoint beside MWS
+    lwa_token_ttl: int = 3600  # seconds an LWA access token lives (wall clock)
+    spapi_quota_multiplier: float = 1.0  # scales every SP-API rate and burst (conformance runs set it high)
+    sandbox_operations: bool = False  # serve SP-API's sandbox-only submitFulfillmentOrderStatusUpdate
+    public_url: str | None = None  # how clients reach this service, for links in answers
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -31,8 +37,12 @@ class Settings:
             clock=clock,
             throttle=throttle not in ("off", "0", "false", "no"),
             redis_url=environ.get("OUTBOUND_REDIS_URL") or None,
-            engine=environ.get("OUTBOUND_ENGINE", "on").strip().lower() not in ("off", "0", "false", "no"),
+            engine=_switch(environ, "OUTBOUND_ENGINE", default=True),
+            spapi=_switch(environ, "OUTBOUND_SPAPI", default=True),
+            lwa_token_ttl=_number(environ, "OUTBOUND_LWA_TOKEN_TTL", 3600, int),
+            spapi_quota_multiplier=_number(environ, "OUTBOUND_SPAPI_QUOTA_MULTIPLIER", 1.0, float),
             sandbox_operations=_switch(environ, "OUTBOUND_SANDBOX_OPERATIONS", default=False),
+            public_url=environ.get("OUTBOUND_PUBLIC_URL") or None,
         )
 
     def to_env(self) -> dict[str, str]:
@@ -42,8 +52,13 @@ class Settings:
             "OUTBOUND_CLOCK": self.clock,
             "OUTBOUND_THROTTLE": "on" if self.throttle else "off",
             "OUTBOUND_ENGINE": "on" if self.engine else "off",
+            "OUTBOUND_SPAPI": "on" if self.spapi else "off",
+            "OUTBOUND_LWA_TOKEN_TTL": str(self.lwa_token_ttl),
+            "OUTBOUND_SPAPI_QUOTA_MULTIPLIER": repr(self.spapi_quota_multiplier),
             "OUTBOUND_SANDBOX_OPERATIONS": "on" if self.sandbox_operations else "off",
         }
+        if self.public_url:
+            env["OUTBOUND_PUBLIC_URL"] = self.public_url
         if self.redis_url:
             env["OUTBOUND_REDIS_URL"] = self.redis_url
         return env
@@ -62,3 +77,16 @@ def _switch(environ: Mapping[str, str], name: str, *, default: bool) -> bool:
     if value in ("off", "0", "false", "no"):
         return False
     raise ValueError(f"{name} must be on or off, not {value!r}")
+
+
+def _number(environ: Mapping[str, str], name: str, default: T, kind: Callable[[str], T]) -> T:
+    value = environ.get(name)
+    if value is None or not value.strip():
+        return default
+    try:
+        number = kind(value.strip())
+    except ValueError:
+        raise ValueError(f"{name} must be a number") from None
+    if not number > 0:
+        raise ValueError(f"{name} must be positive")
+    return number

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from outbound import throttle as throttling
 from outbound.config import Settings
-from outbound.mws import throttle as throttling
 from outbound.sim import clock as clocks
 from outbound.store import Database
 

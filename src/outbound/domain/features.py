@@ -44,7 +44,7 @@ class FeatureConstraint:
     """One ``featureConstraints`` entry of a preview or an order."""
 
     name: str
-    policy: str = REQUIRED
+    policy: str | None = None  # not sent: the feature is wanted, as with Required (and echoed as not sent)
 
 
 def is_amazon_logistics(carrier_code: str) -> bool:
@@ -69,7 +69,7 @@ def check_constraints(
     seen: set[str] = set()
     for n, constraint in enumerate(found):
         check_name(constraint.name, f"{field_name}[{n}].featureName")
-        if constraint.policy not in POLICIES:
+        if constraint.policy is not None and constraint.policy not in POLICIES:
             raise InvalidValue(
                 f"{field_name}[{n}].featureFulfillmentPolicy", constraint.policy, f"expected {' or '.join(POLICIES)}"
             )
@@ -80,8 +80,9 @@ def check_constraints(
 
 
 def required(constraints: Iterable[FeatureConstraint]) -> frozenset[str]:
-    """The features an order insists on (``Required``); ``NotRequired`` ones have no effect."""
-    return frozenset(c.name for c in constraints if c.policy == REQUIRED)
+    """The features an order insists on (``Required``, or named without a policy); ``NotRequired`` ones have no
+    effect."""
+    return frozenset(c.name for c in constraints if c.policy != NOT_REQUIRED)
 
 
 @cache

@@ -35,6 +35,18 @@ CONSUMER = "Consumer"
 REMOVAL = "Removal"
 METHODS = (CONSUMER, REMOVAL)
 DISPOSITIONS = ("Sellable", "Unsellable")
+DROP_OFF_TYPES = (
+    "FRONT_DOOR",
+    "DELIVERY_BOX",
+    "GAS_METER_BOX",
+    "BICYCLE_BASKET",
+    "GARAGE",
+    "RECEPTIONIST",
+    "FALLBACK_NEIGHBOR_DELIVERY",
+    "DO_NOT_LEAVE_UNATTENDED",
+)
+MWS = "mws"  # the protocol an order was created over (shown to operators)
+SPAPI = "spapi"
 
 RECEIVED = "RECEIVED"
 INVALID = "INVALID"
@@ -103,6 +115,22 @@ class CODSettings:
 class DeliveryWindow:
     start: datetime
     end: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryPreferences:
+    """How the customer wants the delivery made (SP-API only; effective in JP)."""
+
+    instructions: str | None = None
+    drop_off_type: str | None = None
+    drop_off_attributes: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentInformation:
+    transaction_id: str
+    mode: str
+    date: datetime
 
 
 @dataclass(slots=True)
@@ -204,7 +232,11 @@ class Order:
     returns: list[ReturnItem] = field(default_factory=list)
     authorizations: list[ReturnAuthorization] = field(default_factory=list)
     hold_until: datetime | None = None
-    feature_constraints: tuple[FeatureConstraint, ...] = ()  # SP-API only; MWS never sends or shows them
+    # inputs only SP-API can send: stored with the order, shown only over SP-API
+    feature_constraints: tuple[FeatureConstraint, ...] = ()
+    delivery_preferences: DeliveryPreferences | None = None
+    payment_information: list[PaymentInformation] = field(default_factory=list)
+    origin: str = MWS
 
     def item(self, item_id: str) -> OrderItem | None:
         return next((i for i in self.items if i.item_id == item_id), None)

@@ -31,7 +31,10 @@ def money(parent: Element, tag: str, value: Money | None) -> None:
 def address(parent: Element, tag: str, value: Address) -> None:
     node = add(parent, tag)
     for name in ADDRESS_FIELDS:
-        add_opt(node, name, value.get(name))
+        if name == "StateOrProvinceCode":  # required over MWS: empty for an SP-API order sent without one
+            add(node, name, value.get(name) or "")
+        else:
+            add_opt(node, name, value.get(name))
 
 
 def fulfillment_order(parent: Element, tag: str, order: Order, *, with_action: bool) -> Element:

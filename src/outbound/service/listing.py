@@ -24,6 +24,7 @@ PAGE_SIZE = 50
 DEFAULT_WINDOW = timedelta(hours=36)
 TOKEN_LIFETIME_SECONDS = 24 * 3600
 _TOKEN_VERSION = 1
+_SCOPED_VERSION = 2  # tokens bound to an operation of another protocol (SP-API): never valid where MWS's are
 
 
 @dataclass(frozen=True)
@@ -40,10 +41,11 @@ class Cursor:
     after: tuple[datetime, str]
     methods: tuple[str, ...]
     issued: float  # wall-clock seconds: tokens lapse after a day
+    scope: str = ""  # "": an MWS token; else the operation it belongs to (SP-API)
 
     def encode(self) -> str:
-        raw = [
-            _TOKEN_VERSION,
+        raw: list[object] = [
+            _SCOPED_VERSION if self.scope else _TOKEN_VERSION,
             self.seller_id,
             self.start.isoformat(),
             self.snapshot.isoformat(),
@@ -52,15 +54,20 @@ class Cursor:
             list(self.methods),
             int(self.issued),
         ]
+        if self.scope:
+            raw.append(self.scope)
         return base64.urlsafe_b64encode(json.dumps(raw, separators=(",", ":")).encode()).decode().rstrip("=")
 
     @classmethod
-    def decode(cls, token: str, seller_id: str) -> Cursor:
-        """The cursor in ``token``; malformed, expired or another seller's tokens are refused alike."""
+    def decode(cls, token: str, seller_id: str, scope: str = "") -> Cursor:
+        """The cursor in ``token``; malformed, expired, another seller's or another operation's tokens are refused
+        alike."""
         try:
             raw = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-            version, owner, start, snapshot, moment, last_id, methods, issued = raw
-            if version != _TOKEN_VERSION or owner != seller_id:
+            version, owner, start, snapshot, moment, last_id, methods, issued, *rest = raw
+            sent_scope = rest[0] if rest and version == _SCOPED_VERSION else ""
+            expected = _SCOPED_VERSION if scope else _TOKEN_VERSION
+            if version != expected or owner != seller_id or sent_scope != scope or len(rest) > 1:
                 raise ValueError("not this seller's token")
             cursor = cls(
                 owner,
@@ -69,6 +76,7 @@ class Cursor:
                 (datetime.fromisoformat(moment), str(last_id)),
                 tuple(str(m) for m in methods),
                 float(issued),
+                scope,
             )
         except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
             raise InvalidValue("NextToken", token) from exc
@@ -78,15 +86,21 @@ class Cursor:
 
 
 def list_all_fulfillment_orders(
-    db: Database, seller_id: str, query_start: datetime | None, methods: Sequence[str], now: datetime
+    db: Database,
+    seller_id: str,
+    query_start: datetime | None,
+    methods: Sequence[str],
+    now: datetime,
+    scope: str = "",
 ) -> Page:
+    """The first page; ``scope`` names the operation whose next pages the token serves ("": MWS's)."""
     start = query_start if query_start is not None else now - DEFAULT_WINDOW
-    return _page(db, seller_id, start, now, None, tuple(methods), time.time())
+    return _page(db, seller_id, start, now, None, tuple(methods), time.time(), scope)
 
 
-def list_by_next_token(db: Database, seller_id: str, token: str) -> Page:
-    cursor = Cursor.decode(token, seller_id)
-    return _page(db, seller_id, cursor.start, cursor.snapshot, cursor.after, cursor.methods, cursor.issued)
+def list_by_next_token(db: Database, seller_id: str, token: str, scope: str = "") -> Page:
+    cursor = Cursor.decode(token, seller_id, scope)
+    return _page(db, seller_id, cursor.start, cursor.snapshot, cursor.after, cursor.methods, cursor.issued, scope)
 
 
 def _page(
@@ -97,6 +111,7 @@ def _page(
     after: tuple[datetime, str] | None,
     methods: tuple[str, ...],
     issued: float,
+    scope: str,
 ) -> Page:
     with db.read() as conn:
         found = order_store.list_orders(conn, seller_id, start, snapshot, after, methods, PAGE_SIZE + 1)
@@ -104,5 +119,5 @@ def _page(
     if len(found) <= PAGE_SIZE:
         return Page(page, None)
     last = page[-1]
-    cursor = Cursor(seller_id, start, snapshot, (last.status_updated_at, last.seller_order_id), methods, issued)
+    cursor = Cursor(seller_id, start, snapshot, (last.status_updated_at, last.seller_order_id), methods, issued, scope)
     return Page(page, cursor.encode())

@@ -25,6 +25,7 @@ from outbound.domain.orders import (
     CONSUMER,
     FILL_OR_KILL,
     HOLD,
+    MWS,
     PENDING,
     PLANNING,
     PROCESSING,
@@ -33,10 +34,12 @@ from outbound.domain.orders import (
     SHIP,
     Address,
     CODSettings,
+    DeliveryPreferences,
     DeliveryWindow,
     Money,
     Order,
     OrderItem,
+    PaymentInformation,
 )
 from outbound.domain.world import WORLD, Marketplace
 from outbound.service.accounts import Caller
@@ -81,20 +84,24 @@ class CreateOrderRequest:
     cod: CODSettings | None = None
     notification_emails: tuple[str, ...] = ()
     ship_from_country_code: str | None = None
+    # SP-API only: MWS cannot send them
     feature_constraints: tuple[features.FeatureConstraint, ...] = ()
+    delivery_preferences: DeliveryPreferences | None = None
+    payment_information: tuple[PaymentInformation, ...] = ()
 
     def fingerprint(self, marketplace_id: str) -> str:
-        """A hash of the normalised request: the same order sent twice has the same fingerprint. Fields added
-        since orders were first stored count only when given, so the hashes stored before them still match."""
+        """A hash of the normalised, protocol-neutral request: the same order sent twice, over either protocol, has
+        the same fingerprint. Inputs only SP-API sends count only when sent, so an MWS order hashes as it always
+        did."""
         content = _plain(replace(self, marketplace_id=marketplace_id))
         assert isinstance(content, dict)
-        for name in _LATER_FIELDS:
+        for name in _SPAPI_ONLY:
             if not content[name]:
                 del content[name]
         return hashlib.sha256(json.dumps(content, sort_keys=True, default=_plain).encode()).hexdigest()
 
 
-_LATER_FIELDS = ("feature_constraints",)
+_SPAPI_ONLY = ("feature_constraints", "delivery_preferences", "payment_information")
 
 
 def _plain(value: object) -> object:
@@ -135,7 +142,7 @@ class UpdateOrderRequest:
     fulfillment_method: str | None = None
     notification_emails: tuple[str, ...] | None = None
     items: tuple[ItemUpdate, ...] = field(default=())
-    feature_constraints: tuple[features.FeatureConstraint, ...] | None = None  # sent: replace the stored ones
+    feature_constraints: tuple[features.FeatureConstraint, ...] | None = None  # sent ones replace the stored ones
 
 
 @dataclass(frozen=True)
@@ -147,16 +154,19 @@ class Created:
 # --------------------------------------------------------------------------------------------------- create
 
 
-def create_fulfillment_order(db: Database, caller: Caller, request: CreateOrderRequest, now: datetime) -> Created:
+def create_fulfillment_order(
+    db: Database, caller: Caller, request: CreateOrderRequest, now: datetime, origin: str = MWS
+) -> Created:
+    """Create the order (``origin``: the protocol it came over, recorded for operators)."""
     try:
-        return _create(db, caller, request, now)
+        return _create(db, caller, request, now, origin)
     except IntegrityError:
         # A concurrent request (a client's retry) committed the same SellerFulfillmentOrderId after this one looked
         # for it: look again, and answer as for any repeated request (a replay, or "already exists").
-        return _create(db, caller, request, now)
+        return _create(db, caller, request, now, origin)
 
 
-def _create(db: Database, caller: Caller, request: CreateOrderRequest, now: datetime) -> Created:
+def _create(db: Database, caller: Caller, request: CreateOrderRequest, now: datetime, origin: str) -> Created:
     with db.transaction() as conn:
         marketplace = resolve_marketplace(conn, caller, request.marketplace_id)
         fingerprint = request.fingerprint(marketplace.marketplace_id)
@@ -185,6 +195,7 @@ def _create(db: Database, caller: Caller, request: CreateOrderRequest, now: date
             raise InsufficientStock("InsufficientInventory", "Items")
         check_carriers(plan, marketplace, request.shipping_speed, required)
         order = _new_order(caller.seller_id, marketplace, request, now)
+        order.origin = origin
         for line in order.items:
             line.fnsku = line.fnsku or skus[line.seller_sku].fnsku
         _apply_promises(order, plan, marketplace, now)
@@ -353,6 +364,8 @@ def _new_order(seller_id: str, marketplace: Marketplace, request: CreateOrderReq
         notification_emails=list(request.notification_emails),
         ship_from_country_code=request.ship_from_country_code,
         feature_constraints=tuple(request.feature_constraints),
+        delivery_preferences=request.delivery_preferences,
+        payment_information=list(request.payment_information),
     )
 
 
@@ -495,6 +508,8 @@ def _apply_order_fields(order: Order, request: UpdateOrderRequest) -> None:
         order.fulfillment_method = request.fulfillment_method
     if request.notification_emails is not None:
         order.notification_emails = list(request.notification_emails)
+    if request.feature_constraints is not None:
+        order.feature_constraints = tuple(request.feature_constraints)
 
 
 def _apply_item_update(order: Order, n: int, change: ItemUpdate) -> bool:

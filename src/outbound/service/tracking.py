@@ -25,6 +25,7 @@ class PackageDetails:
     signed_for_by: str
     additional_location_info: str | None
     events: tuple[tracking.TrackingEvent, ...]  # newest first
+    customer_tracking_link: str = ""  # the carrier's tracking page for this package
 
 
 def get_package_tracking_details(db: Database, seller_id: str, package_number: int, now: datetime) -> PackageDetails:
@@ -49,4 +50,7 @@ def get_package_tracking_details(db: Database, seller_id: str, package_number: i
         signed_for_by=(tracking.signed_for_by(journey, now) if journey else None) or "",
         additional_location_info=tracking.additional_location_info(journey, now) if journey else None,
         events=tuple(sorted(events, key=lambda e: e.at, reverse=True)),
+        customer_tracking_link=carrier.tracking_url(package.tracking_number)
+        if carrier and package.tracking_number
+        else "",
     )

@@ -18,11 +18,13 @@ from outbound.domain.features import FeatureConstraint
 from outbound.domain.orders import (
     Address,
     CODSettings,
+    DeliveryPreferences,
     DeliveryWindow,
     Money,
     Order,
     OrderItem,
     Package,
+    PaymentInformation,
     ReturnAuthorization,
     ReturnItem,
     Shipment,
@@ -94,6 +96,32 @@ def _cod_from(text: str | None) -> CODSettings | None:
     )
 
 
+def _spapi_inputs_json(order: Order) -> str | None:
+    """What only SP-API sends, as JSON; ``None`` when nothing was sent (every MWS order). The feature constraints
+    have a column of their own: the engine reads them."""
+    found: dict[str, Any] = {}
+    if order.delivery_preferences is not None:
+        prefs = order.delivery_preferences
+        found["delivery"] = [prefs.instructions, prefs.drop_off_type, [list(a) for a in prefs.drop_off_attributes]]
+    if order.payment_information:
+        found["payments"] = [[p.transaction_id, p.mode, p.date.isoformat()] for p in order.payment_information]
+    return json.dumps(found) if found else None
+
+
+def _apply_spapi_inputs(order: Order, text: str | None) -> None:
+    if not text:
+        return
+    raw = json.loads(text)
+    if "delivery" in raw:
+        instructions, drop_off, attributes = raw["delivery"]
+        order.delivery_preferences = DeliveryPreferences(
+            instructions, drop_off, tuple((str(k), str(v)) for k, v in attributes)
+        )
+    order.payment_information = [
+        PaymentInformation(t, m, datetime.fromisoformat(d)) for t, m, d in raw.get("payments", ())
+    ]
+
+
 def _item_money(item: OrderItem) -> str | None:
     money = {
         "price": _money(item.per_unit_price),
@@ -127,6 +155,8 @@ def order_values(order: Order) -> dict[str, Any]:
         "status_updated_at": order.status_updated_at,
         "hold_until": order.hold_until,
         "feature_constraints": _constraints_json(order.feature_constraints),
+        "origin": order.origin,
+        "spapi_inputs": _spapi_inputs_json(order),
     }
 
 
@@ -161,7 +191,7 @@ def order_from(row: Any, items: list[OrderItem]) -> Order:
     window = None
     if row.delivery_window_start is not None and row.delivery_window_end is not None:
         window = DeliveryWindow(row.delivery_window_start, row.delivery_window_end)
-    return Order(
+    order = Order(
         seller_id=row.seller_id,
         seller_order_id=row.seller_order_id,
         marketplace_id=row.marketplace_id,
@@ -183,7 +213,10 @@ def order_from(row: Any, items: list[OrderItem]) -> Order:
         ship_from_country_code=row.ship_from_country_code,
         hold_until=row.hold_until,
         feature_constraints=_constraints_from(row.feature_constraints),
+        origin=row.origin,
     )
+    _apply_spapi_inputs(order, row.spapi_inputs)
+    return order
 
 
 def item_from(row: Any) -> OrderItem:

@@ -158,6 +158,8 @@ orders = Table(
     Column("hold_until", UtcDateTime(), nullable=True),
     Column("next_step_at", UtcDateTime(), nullable=True),
     Column("feature_constraints", Text, nullable=True),  # JSON [[name, policy], ...]; none: no constraints
+    Column("origin", String(8), nullable=False, server_default="mws"),  # the protocol that created the order
+    Column("spapi_inputs", Text, nullable=True),  # JSON: deliveryPreferences, paymentInformation
     UniqueConstraint("seller_id", "seller_order_id", name="uq_orders_seller_order"),
     Index("ix_orders_listing", "seller_id", "status_updated_at", "seller_order_id"),
     Index("ix_orders_next_step", "next_step_at", "id"),  # the engine claims due orders in this order
@@ -325,4 +327,41 @@ sku_features = Table(
     Column("eligible", Boolean, nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
     ForeignKeyConstraint(["seller_id", "seller_sku"], ["skus.seller_id", "skus.seller_sku"], ondelete="CASCADE"),
+)
+
+# ---------------------------------------------------------------------------------------------------------------
+# SP-API's Login with Amazon: applications (the developer key's role), the refresh tokens that authorize one for a
+# seller, and the access tokens exchanged for them. Secrets and tokens are kept as SHA-256 hashes only.
+
+lwa_apps = Table(
+    "lwa_apps",
+    metadata,
+    Column("client_id", String(512), primary_key=True),
+    Column("secret_hash", String(64), nullable=False),
+    Column("name", String(200), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+lwa_authorizations = Table(
+    "lwa_authorizations",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("client_id", String(512), ForeignKey("lwa_apps.client_id", ondelete="CASCADE"), nullable=False),
+    Column("seller_id", String(64), ForeignKey("sellers.seller_id", ondelete="CASCADE"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("token_hint", String(16), nullable=False),  # the last characters, for masked display
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("revoked_at", UtcDateTime(), nullable=True),
+    Index("ix_lwa_authorizations_seller", "seller_id", "client_id"),
+)
+
+lwa_access_tokens = Table(
+    "lwa_access_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("client_id", String(512), ForeignKey("lwa_apps.client_id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "authorization_id", Id, ForeignKey("lwa_authorizations.id", ondelete="CASCADE"), nullable=True, index=True
+    ),  # none for a grantless (client_credentials) token
+    Column("expires_at", UtcDateTime(), nullable=False, index=True),
 )

@@ -1,0 +1,151 @@
+"""The SP-API endpoint: one ASGI app for every path under ``/fba/outbound/2020-07-01/``.
+
+Checks in order: route (404/405) → body readable and within limits (400) → access token (403) → throttle (429) →
+parameters (400) → business rules (400/404) → 200. Every answer carries ``x-amzn-RequestId`` and
+``x-amzn-RateLimit-Limit``; anything unexpected is logged and answered ``InternalFailure``, never a traceback.
+Reads run on the event loop (a thread hop would cost more than the work), writes in a worker thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.types import Receive, Scope, Send
+
+from outbound.context import Context
+from outbound.domain.errors import DomainError
+from outbound.service import faults, lwa
+from outbound.spapi import wire
+from outbound.spapi.call import SpCall
+from outbound.spapi.errors import SpApiError, from_domain, internal_failure, missing, quota_exceeded, too_large
+from outbound.spapi.inputs import MAX_BODY, parse_body, parse_query
+from outbound.spapi.operations import ALL, Operation, Resource, route
+from outbound.throttle import Quota
+
+log = logging.getLogger(__name__)
+
+DEFAULT_RATE = wire.rate_text(2.0)
+TOKEN_HEADER = b"x-amz-access-token"
+REFUSALS = {
+    lwa.Refusal.MISSING: "The access token is missing.",
+    lwa.Refusal.INVALID: "The access token you provided is revoked, malformed or invalid.",
+    lwa.Refusal.EXPIRED: "The access token you provided has expired.",
+    lwa.Refusal.NOT_AUTHORIZED: "The access token you provided is not authorized for this operation.",
+}
+SANDBOX_ONLY = "{} is a sandbox-only operation and is disabled on this service."
+
+
+class SpApiEndpoint:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        factor = ctx.settings.spapi_quota_multiplier
+        self.quotas: dict[str, Quota] = {}
+        self.rates: dict[str, str] = {}
+        for op in ALL:
+            rate, burst = op.plan
+            self.quotas[op.name] = Quota(max(1, round(burst * factor)), rate * factor)
+            self.rates[op.name] = wire.rate_text(rate * factor)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request_id = str(uuid.uuid4())
+        raw_path = scope.get("raw_path") or scope["path"].encode()
+        resource = route(raw_path.split(b"?", 1)[0])
+        if resource is None:
+            err = SpApiError("NotFound", "The requested resource was not found.")
+            await wire.error(err, request_id, DEFAULT_RATE)(scope, receive, send)
+            return
+        op = resource.methods.get(scope["method"])
+        if op is None:
+            err = SpApiError("MethodNotAllowed", f"Method {scope['method']} is not allowed on this resource.")
+            await wire.error(err, request_id, DEFAULT_RATE, resource.allow)(scope, receive, send)
+            return
+        rate = self.rates[op.name]
+        try:
+            body = parse_body(await _read_body(receive), required=False) if op.body else None
+            query = parse_query(scope.get("query_string", b""), op.query)
+            token = _header(scope, TOKEN_HEADER)
+            args = (op, resource, query, body, token, request_id, rate)
+            reply = await run_in_threadpool(self.process, *args) if op.writes else self.process(*args)
+        except SpApiError as err:
+            reply = wire.error(err, request_id, rate)
+        except Exception:
+            log.exception("request %s failed", request_id)
+            reply = wire.error(internal_failure(), request_id, rate)
+        await reply(scope, receive, send)
+
+    def process(
+        self,
+        op: Operation,
+        resource: Resource,
+        query: dict[str, str],
+        body: Any,
+        token: str | None,
+        request_id: str,
+        rate: str,
+    ) -> wire.Reply:
+        try:
+            resolved = lwa.resolve(self.ctx.db, token)
+            if isinstance(resolved, lwa.Refusal):
+                raise SpApiError("Unauthorized", "Access to requested resource is denied.", REFUSALS[resolved])
+            caller = resolved.caller
+            key = f"spapi:{caller.seller_id}:{caller.access_key}:{op.name}"
+            if not self.ctx.throttle.take(key, self.quotas[op.name]):
+                raise quota_exceeded()
+            if op.sandbox and not self.ctx.settings.sandbox_operations:
+                raise SpApiError(
+                    "Unauthorized", "Access to requested resource is denied.", SANDBOX_ONLY.format(op.name)
+                )
+            if op.body and body is None:
+                raise missing("body")
+            if resolved.has_faults:
+                fault = faults.take_fault(self.ctx.db, caller.seller_id, op.mws_action or op.name)
+                if fault is not None:
+                    raise injected(fault.params)
+            call = SpCall(request_id, op.name, resource.params, query, body, caller, self.ctx)
+            return wire.success(op.handler(call), request_id, rate)
+        except SpApiError as err:
+            return wire.error(err, request_id, rate)
+        except DomainError as err:
+            return wire.error(from_domain(err), request_id, rate)
+
+
+def injected(params: dict[str, object]) -> SpApiError:
+    """A ``fault`` scenario as SP-API answers it: MWS's throttling is a 429, its server errors 500 or 503."""
+    code = str(params.get("code"))
+    message = str(params.get("message") or f"Injected fault: {code}.")
+    if code == "RequestThrottled":
+        return quota_exceeded()
+    raw_status = params.get("status")
+    status = int(raw_status) if isinstance(raw_status, int | str) and str(raw_status).isdigit() else None
+    if code in ("ServiceUnavailable",) or status == 503:
+        return SpApiError("ServiceUnavailable", message)
+    if code in ("InternalError", "InternalFailure") or (status is not None and status >= 500):
+        return SpApiError("InternalFailure", message)
+    return SpApiError("InvalidInput", message)
+
+
+async def _read_body(receive: Receive) -> bytes:
+    """The body, refused once it passes the size limit (the rest is not read)."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise SpApiError("InvalidInput", "The request stream was disconnected.")
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise too_large()
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key.lower() == name:
+            return str(value.decode("latin-1"))
+    return None

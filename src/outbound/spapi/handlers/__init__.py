@@ -1,0 +1,1 @@
+"""One module per operation group: parse the inputs, call one service function, render the payload."""
