@@ -19,7 +19,8 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from outbound.config import CLOCKS, Settings
+from outbound import cli_ops, serving
+from outbound.config import CLOCKS, LOG_FORMATS, LOG_LEVELS, Settings
 from outbound.domain.errors import InvalidValue
 from outbound.domain.returns import CATEGORY_CODES
 from outbound.mws.params import parse_datetime
@@ -65,6 +66,9 @@ def main() -> None:
 @click.option("--redis", "redis_url", envvar="OUTBOUND_REDIS_URL", default=None, help="Shared throttling.")
 @click.option("--throttle", type=click.Choice(["on", "off"]), default=None, help="Throttling (default on).")
 @click.option("--server", type=click.Choice(SERVERS), default=DEFAULT_SERVER, show_default=True)
+@click.option("--demo", is_flag=True, help="Load the demo into an empty store first (implies --clock virtual).")
+@click.option("--log-format", type=click.Choice(LOG_FORMATS), default=None, help="Log lines as text or JSON.")
+@click.option("--log-level", type=click.Choice(LOG_LEVELS), default=None, help="info logs every request.")
 def serve(
     host: str,
     port: int,
@@ -74,20 +78,28 @@ def serve(
     redis_url: str | None,
     throttle: str | None,
     server: str,
+    demo: bool,
+    log_format: str | None,
+    log_level: str | None,
 ) -> None:
     """Run the MWS endpoint at http://HOST:PORT/FulfillmentOutboundShipment/2010-10-01."""
     settings = Settings.from_env().with_(
         database_url=db_url,
-        clock=clock,
+        clock="virtual" if demo else clock,
         redis_url=redis_url,
         throttle=None if throttle is None else throttle == "on",
+        log_format=log_format,
+        log_level=log_level,
     )
-    open_db(settings.database_url).dispose()
+    if demo and clock == "real":
+        raise click.UsageError("--demo runs on the virtual clock; leave out --clock real")
+    db = open_db(settings.database_url)
+    try:
+        banner = serving.prepare(db, settings, server=server, host=host, port=port, workers=workers, demo=demo)
+    finally:
+        db.dispose()
     os.environ.update(settings.to_env())  # worker processes build their app from the environment
-    console.print(
-        f"[bold]Outbound[/] on http://{host}:{port}/FulfillmentOutboundShipment/2010-10-01 "
-        f"({server}, {workers} worker(s), clock {settings.clock}, throttle {'on' if settings.throttle else 'off'})"
-    )
+    console.print(banner, highlight=False)
     run_server(server, host, port, workers)
 
 
@@ -103,6 +115,10 @@ def run_server(server: str, host: str, port: int, workers: int) -> None:
 
     options: dict[str, Any] = {"date_header": False, "server_header": False, "log_level": "warning"}
     uvicorn.run(target, host=host, port=port, workers=workers, factory=True, **options)
+
+
+for _command in cli_ops.COMMANDS:
+    main.add_command(_command)
 
 
 @main.group()

@@ -9,6 +9,8 @@ from dataclasses import dataclass, replace
 from outbound.store.db import DEFAULT_URL
 
 CLOCKS = ("real", "virtual")
+LOG_FORMATS = ("text", "json")
+LOG_LEVELS = ("debug", "info", "warning", "error")
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,8 @@ class Settings:
     throttle: bool = True
     redis_url: str | None = None
     engine: bool = True  # run the lifecycle engine inside the server (real clock); off when workers do it
+    log_format: str = "text"
+    log_level: str = "info"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -31,6 +35,8 @@ class Settings:
             throttle=throttle not in ("off", "0", "false", "no"),
             redis_url=environ.get("OUTBOUND_REDIS_URL") or None,
             engine=environ.get("OUTBOUND_ENGINE", "on").strip().lower() not in ("off", "0", "false", "no"),
+            log_format=_choice(environ, "OUTBOUND_LOG_FORMAT", LOG_FORMATS, "text"),
+            log_level=_choice(environ, "OUTBOUND_LOG_LEVEL", LOG_LEVELS, "info"),
         )
 
     def to_env(self) -> dict[str, str]:
@@ -40,6 +46,8 @@ class Settings:
             "OUTBOUND_CLOCK": self.clock,
             "OUTBOUND_THROTTLE": "on" if self.throttle else "off",
             "OUTBOUND_ENGINE": "on" if self.engine else "off",
+            "OUTBOUND_LOG_FORMAT": self.log_format,
+            "OUTBOUND_LOG_LEVEL": self.log_level,
         }
         if self.redis_url:
             env["OUTBOUND_REDIS_URL"] = self.redis_url
@@ -47,3 +55,10 @@ class Settings:
 
     def with_(self, **changes: object) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})  # type: ignore[arg-type]
+
+
+def _choice(environ: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    value = environ.get(name, default).strip().lower() or default
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}")
+    return value

@@ -36,11 +36,13 @@ def bulk_orders(
     prefix: str = "BULK-",
     marketplace_id: str = "ATVPDKIKX0DER",
     spacing: timedelta | None = None,
+    first: int = 0,
 ) -> None:
     """``count`` Standard orders of one unit of ``sku`` reserved at ``fc_code`` (which must hold the units).
 
     Every order is received (and due) at ``start``; with ``spacing``, order ``n`` is received, stamped and due at
-    ``start + n * spacing`` instead, so a listing sees them spread over time.
+    ``start + n * spacing`` instead, so a listing sees them spread over time. ``first`` numbers the orders from
+    there (ids and times), so one run can be loaded in several calls.
     """
     address = json.dumps(ADDRESS)
     step = spacing or timedelta()
@@ -50,8 +52,8 @@ def bulk_orders(
             .where(inventory.c.seller_id == seller_id, inventory.c.seller_sku == sku, inventory.c.fc_code == fc_code)
             .values(sellable=inventory.c.sellable - count, reserved=inventory.c.reserved + count)
         )
-        for first in range(0, count, CHUNK):
-            numbers = range(first, min(first + CHUNK, count))
+        for begin in range(first, first + count, CHUNK):
+            numbers = range(begin, min(begin + CHUNK, first + count))
             moments = [start + n * step for n in numbers]
             rows = [
                 {

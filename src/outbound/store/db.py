@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
@@ -21,6 +22,13 @@ def normalize_url(url: str) -> str:
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed.render_as_string(hide_password=False)
+
+
+def describe_url(url: str) -> str:
+    parsed = make_url(url)
+    if parsed.drivername.startswith("sqlite") and parsed.database and parsed.database != ":memory:":
+        return f"sqlite:///{Path(parsed.database).resolve()}"
+    return parsed.set(password=None).render_as_string(hide_password=False).replace("+psycopg", "")
 
 
 class Database:
@@ -53,6 +61,11 @@ class Database:
             event.listen(self.engine, "begin", _sqlite_begin_immediate)
         else:
             event.listen(self.engine, "connect", _postgresql_utc)
+
+    @property
+    def public_url(self) -> str:
+        """The store's URL as it may be printed and logged: no password, a SQLite file as an absolute path."""
+        return describe_url(self.url)
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
