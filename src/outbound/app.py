@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import text
+from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -21,7 +23,11 @@ from outbound.context import Context
 from outbound.mws import xml
 from outbound.mws.endpoint import MwsEndpoint, error_response
 from outbound.mws.errors import MwsError
+from outbound.mws.throttle import RedisThrottle
+from outbound.observability import Metrics, Observed, configure_logging
+from outbound.service import runtime, stats
 from outbound.sim.engine import Engine, Runner
+from outbound.store.outage import is_disconnect, reason
 
 SECTION_PATH = "/FulfillmentOutboundShipment/2010-10-01"
 SECTION_PATHS = frozenset((SECTION_PATH, SECTION_PATH + "/"))
@@ -49,13 +55,19 @@ class NotFound:
 class OutboundApp(Starlette):
     """Starlette for the small routes; MWS requests go straight to the section endpoint, ahead of routing and
     middleware: it answers every request with a whole MWS document and catches its own errors, and Starlette's
-    layers cost more per request than its cheapest operations (``bench/README.md``)."""
+    layers cost more per request than its cheapest operations (``bench/README.md``). Every HTTP request, MWS or
+    not, is timed, counted and logged (``observability.py``)."""
 
-    def __init__(self, endpoint: MwsEndpoint, **kwargs: Any) -> None:
+    def __init__(self, endpoint: MwsEndpoint, metrics: Metrics, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.endpoint = endpoint
+        self.metrics = metrics
+        self.observed = Observed(self._dispatch, metrics)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.observed(scope, receive, send)
+
+    async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"] in SECTION_PATHS:
             await self.endpoint(scope, receive, send)
         else:
@@ -65,22 +77,29 @@ class OutboundApp(Starlette):
 def create_app(settings: Settings | None = None, ctx: Context | None = None) -> OutboundApp:
     """The app for ``settings`` (default: from the environment), or around an already open ``ctx``."""
     context = ctx or Context.open(settings or Settings.from_env(), migrate=False)
+    if ctx is None:  # a server process (tests pass their own context and keep their logging)
+        configure_logging(context.settings.log_format, context.settings.log_level)
     endpoint = MwsEndpoint(context)
+    metrics = Metrics(lambda: store_figures(context))
+    runner: Runner | None = None
 
     async def health(request: Request) -> Response:
-        try:
-            with context.db.read() as conn:
-                conn.execute(text("SELECT 1"))
-        except Exception as exc:
-            return JSONResponse({"status": "unavailable", "error": type(exc).__name__}, status_code=503)
-        backend = "sqlite" if context.db.is_sqlite else "postgresql"
-        return JSONResponse({"status": "ok", "version": __version__, "database": backend})
+        found = await run_in_threadpool(health_report, context, runner)
+        return JSONResponse(found, status_code=200 if found["status"] == "ok" else 503)
+
+    async def metrics_page(request: Request) -> Response:
+        body = await run_in_threadpool(metrics.render)
+        return Response(body, headers={"content-type": CONTENT_TYPE_LATEST})
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        runner = None
+        nonlocal runner
+        if ctx is None:
+            with contextlib.suppress(Exception):  # the store may be away at start: /health will say so
+                runtime.record_clock_mode(context.db, context.settings.clock)
         if ctx is None and context.settings.clock == "real" and context.settings.engine:
-            runner = Runner(Engine(context.db), context.clock)  # the lifecycle moves on its own in real time
+            # the lifecycle moves on its own in real time
+            runner = Runner(Engine(context.db), context.clock, on_applied=metrics.steps.inc)
             runner.start()
         yield
         if runner is not None:
@@ -90,9 +109,11 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
 
     app = OutboundApp(
         endpoint,
+        metrics,
         routes=[
             Route("/", ping, methods=["GET"]),
             Route("/health", health, methods=["GET"]),
+            Route("/metrics", metrics_page, methods=["GET"]),
             *admin.routes(context),
             Route("/{path:path}", NotFound()),
         ],
@@ -100,3 +121,42 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
     )
     app.state.ctx = context
     return app
+
+
+def store_figures(context: Context) -> tuple[dict[str, int], float | None]:
+    """Orders by status and the engine's lag in seconds (None: nothing waits), for a metrics scrape."""
+    by_status = stats.orders_by_status(context.db)
+    due = stats.oldest_due(context.db)
+    return by_status, None if due is None else (context.clock.now() - due).total_seconds()
+
+
+def health_report(context: Context, runner: Runner | None) -> dict[str, Any]:
+    """What ``/health`` answers: the store, the clock, the throttle and the engine, and why it is not ok."""
+    settings = context.settings
+    found: dict[str, Any] = {
+        "status": "ok",
+        "version": __version__,
+        "store": context.db.public_url,
+        "database": "sqlite" if context.db.is_sqlite else "postgresql",
+        "clock": {"mode": settings.clock},
+        "throttle": runtime.throttle_backend(settings),
+        "engine": runner.state if runner is not None else runtime.engine_mode(settings),
+    }
+    reasons = []
+    try:
+        runtime.ping(context.db)
+        found["clock"]["now"] = context.clock.now().isoformat()
+        context.db.outage.recovered()
+    except Exception as exc:
+        if is_disconnect(exc):
+            context.db.outage.failed(exc)
+        found["status"] = "unavailable"
+        reasons.append(f"database unreachable: {reason(exc)}")
+    if isinstance(context.throttle, RedisThrottle):
+        trouble = context.throttle.health()
+        if trouble is not None:
+            found["status"] = "degraded" if found["status"] == "ok" else found["status"]
+            reasons.append(f"redis unreachable (throttling fails open): {trouble}")
+    if reasons:
+        found["reasons"] = reasons
+    return found

@@ -99,7 +99,7 @@ def serve(
     finally:
         db.dispose()
     os.environ.update(settings.to_env())  # worker processes build their app from the environment
-    console.print(banner, highlight=False)
+    console.print(banner, highlight=False, soft_wrap=True)
     run_server(server, host, port, workers)
 
 

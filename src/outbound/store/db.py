@@ -12,6 +12,8 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+from outbound.store.outage import Outage
+
 DEFAULT_URL = "sqlite:///./outbound.db"
 _PG_LOCK = 7_204_211  # advisory lock id held while migrating, so concurrent starts don't race
 
@@ -37,6 +39,7 @@ class Database:
     def __init__(self, url: str = DEFAULT_URL, *, pool: bool = True) -> None:
         self.url = normalize_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
+        self.outage = Outage("database")  # shared by the requests and the engine of this process
         kwargs: dict[str, Any] = {}
         if self.is_sqlite:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
