@@ -48,6 +48,7 @@ db_option = click.option(
 def open_db(db_url: str | None) -> Database:
     db = Database(Settings.from_env().with_(database_url=db_url).database_url)
     db.migrate()
+    cli_ops.say_store(db)
     return db
 
 
@@ -363,8 +364,10 @@ def clock_show(db_url: str | None) -> None:
 @db_option
 def clock_advance(duration: str, db_url: str | None) -> None:
     """Advance by DURATION (90m, 2h, 3d, 1w, 1d12h), applying every step that falls due, in time order."""
+    db = open_db(db_url)
+    cli_ops.refuse_real_clock(db)
     try:
-        moved = simulation.advance(open_db(db_url), parse_duration(duration))
+        moved = simulation.advance(db, parse_duration(duration))
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     console.print(f"clock at {moved.now.isoformat()} ({moved.steps} lifecycle steps applied)")
@@ -378,8 +381,10 @@ def clock_set(instant: str, db_url: str | None) -> None:
     moment = parse_datetime(instant)
     if moment is None:
         raise click.BadParameter(f"not an ISO 8601 instant: {instant}")
+    db = open_db(db_url)
+    cli_ops.refuse_real_clock(db)
     try:
-        moved = simulation.set_to(open_db(db_url), moment)
+        moved = simulation.set_to(db, moment)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     console.print(f"clock at {moved.now.isoformat()} ({moved.steps} lifecycle steps applied)")

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from outbound.config import Settings
-from outbound.service import demo, stats
+from outbound.service import demo, runtime, stats
 from outbound.store import Database
 
 console = Console()
@@ -20,6 +20,20 @@ def open_store(db_url: str | None) -> Database:
     db = Database(Settings.from_env().with_(database_url=db_url).database_url)
     db.migrate()
     return db
+
+
+def say_store(db: Database) -> None:
+    """Every command names the store it acts on (on stderr: what it prints on stdout stays parseable)."""
+    click.echo(f"store: {db.public_url}", err=True)
+
+
+def refuse_real_clock(db: Database) -> None:
+    """Moving the clock of a store whose server runs the real clock would replay steps ahead of real time."""
+    if runtime.clock_mode(db) == "real":
+        raise click.ClickException(
+            f"the server on {db.public_url} runs the real clock, which can't be moved; "
+            "start it with `outbound serve --clock virtual` to travel in time"
+        )
 
 
 db_option = click.option(
