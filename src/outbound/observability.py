@@ -113,6 +113,9 @@ class _StoreCollector(Collector):
         self.figures = figures
         self._cached: tuple[float, tuple[dict[str, int], float | None]] | None = None
 
+    def describe(self) -> list[GaugeMetricFamily]:
+        return []  # without it, registering would collect at once: a store read while the app is being built
+
     def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
         now = time.monotonic()
         if self._cached is None or now - self._cached[0] > STORE_FIGURES_TTL:

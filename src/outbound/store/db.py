@@ -30,7 +30,8 @@ def describe_url(url: str) -> str:
     parsed = make_url(url)
     if parsed.drivername.startswith("sqlite") and parsed.database and parsed.database != ":memory:":
         return f"sqlite:///{Path(parsed.database).resolve()}"
-    return parsed.set(password=None).render_as_string(hide_password=False).replace("+psycopg", "")
+    # URL.set() keeps a password given as None; _replace is the documented namedtuple way to drop a field
+    return parsed._replace(password=None).render_as_string(hide_password=False).replace("+psycopg", "")
 
 
 class Database:
