@@ -137,6 +137,7 @@ class MwsEndpoint:
         if not is_disconnect(exc):
             log.exception("request %s failed", request_id)
             return error_response(internal_error(), request_id)
+        self.ctx.db.discard_connections()
         if not writes:
             try:
                 reply = again()

@@ -270,6 +270,7 @@ class Runner:
             except Exception as exc:  # keep the loop alive; a bad order must not stop the world
                 if is_disconnect(exc):  # the database is away: said once, tried again every interval
                     outage.failed(exc)
+                    self.engine.db.discard_connections()
                     self.state = "waiting for the database"
                 else:
                     log.exception("lifecycle step failed")

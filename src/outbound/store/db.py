@@ -103,6 +103,11 @@ class Database:
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
 
+    def discard_connections(self) -> None:
+        """After a lost connection: a new pool, so the next checkout connects afresh (a server restart or
+        ``pg_terminate_backend`` ends every pooled connection at once)."""
+        self.engine.dispose()
+
     def dispose(self) -> None:
         self.engine.dispose()
 

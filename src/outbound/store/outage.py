@@ -3,7 +3,8 @@
 PostgreSQL may go away under a running service (a restart, a failover, ``pg_terminate_backend``). SQLAlchemy then
 raises a ``DBAPIError`` marked ``connection_invalidated`` and drops every pooled connection, so the next checkout
 opens a fresh one: a read can simply be run again; a write whose commit may not have happened is answered as
-unavailable, which clients retry.
+unavailable, which clients retry. Errors raised on the driver's own cursor (``prepared.py``) bypass SQLAlchemy's
+invalidation, so the caller also discards the pool (``Database.discard_connections``).
 """
 
 from __future__ import annotations
@@ -20,12 +21,21 @@ log = logging.getLogger("outbound.outage")
 def is_disconnect(exc: BaseException) -> bool:
     """The database could not be reached or dropped the connection (not a bad statement or a constraint)."""
     if not isinstance(exc, DBAPIError):
-        return False
+        return _driver_disconnect(exc)
     if exc.connection_invalidated:
         return True
     # PostgreSQL refusing or dropping connections; SQLite's OperationalError is a lock, a full disk or a bad file,
     # none of which a retry on a fresh connection cures
     return isinstance(exc, OperationalError) and type(exc.orig).__module__.startswith("psycopg")
+
+
+def _driver_disconnect(exc: BaseException) -> bool:
+    """The prepared reads (``prepared.py``) run on the driver's cursor: their errors come unwrapped."""
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        return False
+    return isinstance(exc, psycopg.OperationalError)
 
 
 def reason(exc: BaseException) -> str:
