@@ -144,7 +144,7 @@ def load(db: Database, orders: int = DEFAULT_ORDERS, progress: Progress | None =
     if bulk:
         _bulk(db, bulk, start, report)
     story = _Story(db, start)
-    steps = story.play(end, report)
+    steps = story.play(end, report, bulk=bulk > 0)
     return _summary(db, time.perf_counter() - began, steps)
 
 
@@ -197,11 +197,12 @@ class _Story:
         self.steps = 0
         self.now = start
 
-    def play(self, end: datetime, report: Progress) -> int:
+    def play(self, end: datetime, report: Progress, *, bulk: bool) -> int:
         plan = self._plan(end)
-        ticks = math.ceil((end - self.start) / TICK)
+        tick = TICK if bulk else timedelta(days=1)  # a large demo moves in smaller steps to show its progress
+        ticks = math.ceil((end - self.start) / tick)
         for n in range(ticks + 1):
-            moment = min(self.start + n * TICK, end)
+            moment = min(self.start + n * tick, end)
             due = [(at, action) for at, action in plan if at <= moment]
             plan = [(at, action) for at, action in plan if at > moment]
             for at, action in sorted(due, key=lambda pair: pair[0]):
@@ -220,7 +221,7 @@ class _Story:
         plan: list[tuple[datetime, Callable[[], None]]] = []
         early = DEFAULT_ORDERS - 10  # completed orders; the ten others end in the other statuses, near the end
         for n in range(early):
-            at = self.start + timedelta(days=14) * n / early + timedelta(hours=1)
+            at = self.start + timedelta(days=n * 14 // early, hours=9)  # a few a day: one clock move places them
             plan.append((at, partial(self._complete, n)))
         plan.append((self.start + timedelta(days=15), self._returns))
         plan.append((self.start + timedelta(days=2), self._partial))
