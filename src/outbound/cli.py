@@ -69,7 +69,12 @@ def main() -> None:
 @click.option("--server", type=click.Choice(SERVERS), default=DEFAULT_SERVER, show_default=True)
 @click.option("--demo", is_flag=True, help="Load the demo into an empty store first (implies --clock virtual).")
 @click.option("--log-format", type=click.Choice(LOG_FORMATS), default=None, help="Log lines as text or JSON.")
-@click.option("--log-level", type=click.Choice(LOG_LEVELS), default=None, help="info logs every request.")
+@click.option(
+    "--log-level",
+    type=click.Choice(LOG_LEVELS),
+    default=None,
+    help="Default warning; info adds an access line per request.",
+)
 def serve(
     host: str,
     port: int,
