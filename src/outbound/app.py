@@ -3,26 +3,31 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from outbound import __version__, admin, admin_spapi
+from outbound import admin, admin_spapi
 from outbound.config import Settings
 from outbound.context import Context
 from outbound.mws import xml
 from outbound.mws.endpoint import MwsEndpoint, error_response
 from outbound.mws.errors import MwsError
+from outbound.observability import Metrics, Observed, configure_logging
 from outbound.service import health as health_check
-from outbound.service import simulation
+from outbound.service import runtime, simulation, stats
+from outbound.sim.engine import Runner
 from outbound.spapi.endpoint import SpApiEndpoint
 from outbound.spapi.token import TOKEN_PATH, TokenEndpoint
 
@@ -53,21 +58,28 @@ class NotFound:
 class OutboundApp(Starlette):
     """Starlette for the small routes; MWS requests go straight to the section endpoint, ahead of routing and
     middleware: it answers every request with a whole MWS document and catches its own errors, and Starlette's
-    layers cost more per request than its cheapest operations (``bench/README.md``)."""
+    layers cost more per request than its cheapest operations (``bench/README.md``). Every HTTP request, MWS or
+    not, is timed, counted and logged (``observability.py``)."""
 
     def __init__(
         self,
         endpoint: MwsEndpoint,
+        metrics: Metrics,
         spapi: SpApiEndpoint | None = None,
         token: TokenEndpoint | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.endpoint = endpoint
+        self.metrics = metrics
         self.spapi = spapi
         self.token = token
+        self.observed = Observed(self._dispatch, metrics)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.observed(scope, receive, send)
+
+    async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             path = scope["path"]
             if path in SECTION_PATHS:  # MWS first, as before: its path costs one set lookup
@@ -86,21 +98,32 @@ class OutboundApp(Starlette):
 def create_app(settings: Settings | None = None, ctx: Context | None = None) -> OutboundApp:
     """The app for ``settings`` (default: from the environment), or around an already open ``ctx``."""
     context = ctx or Context.open(settings or Settings.from_env(), migrate=False)
+    if ctx is None:  # a server process (tests pass their own context and keep their logging)
+        configure_logging(context.settings.log_format, context.settings.log_level)
     endpoint = MwsEndpoint(context)
+    metrics = Metrics(lambda: store_figures(context))
+    runner: Runner | None = None
 
     async def health(request: Request) -> Response:
-        found = health_check.check(context.db)
-        if not found.ok:
-            return JSONResponse({"status": "unavailable", "error": found.error}, status_code=503)
-        return JSONResponse({"status": "ok", "version": __version__, "database": found.database})
+        engine = runner.state if runner is not None else None
+        found = await run_in_threadpool(
+            health_check.report, context.settings, context.db, context.clock, context.throttle, engine
+        )
+        return JSONResponse(found, status_code=200 if found["status"] == "ok" else 503)
+
+    async def metrics_page(request: Request) -> Response:
+        body = await run_in_threadpool(metrics.render)
+        return Response(body, headers={"content-type": CONTENT_TYPE_LATEST})
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        runner = None
+        nonlocal runner
+        if ctx is None:
+            with contextlib.suppress(Exception):  # the store may be away at start: /health will say so
+                runtime.record_clock_mode(context.db, context.settings.clock)
         if ctx is None and context.settings.clock == "real" and context.settings.engine:
-            runner = simulation.lifecycle_runner(
-                context.db, context.clock
-            )  # the lifecycle moves on its own in real time
+            # the lifecycle moves on its own in real time
+            runner = simulation.lifecycle_runner(context.db, context.clock, on_applied=metrics.steps.inc)
             runner.start()
         yield
         if runner is not None:
@@ -111,11 +134,13 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
     spapi_on = context.settings.spapi
     app = OutboundApp(
         endpoint,
+        metrics,
         SpApiEndpoint(context) if spapi_on else None,
         TokenEndpoint(context) if spapi_on else None,
         routes=[
             Route("/", ping, methods=["GET"]),
             Route("/health", health, methods=["GET"]),
+            Route("/metrics", metrics_page, methods=["GET"]),
             *admin.routes(context),
             *admin_spapi.routes(context),
             Route("/{path:path}", NotFound()),
@@ -124,3 +149,10 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
     )
     app.state.ctx = context
     return app
+
+
+def store_figures(context: Context) -> tuple[dict[str, int], float | None]:
+    """Orders by status and the engine's lag in seconds (None: nothing waits), for a metrics scrape."""
+    by_status = stats.orders_by_status(context.db)
+    due = stats.oldest_due(context.db)
+    return by_status, None if due is None else (context.clock.now() - due).total_seconds()

@@ -19,9 +19,9 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from outbound import cli_features, cli_spapi
+from outbound import cli_features, cli_ops, cli_spapi, serving
 from outbound import cli_views as views
-from outbound.config import CLOCKS, Settings
+from outbound.config import CLOCKS, LOG_FORMATS, LOG_LEVELS, Settings
 from outbound.domain.errors import InvalidValue
 from outbound.domain.returns import CATEGORY_CODES
 from outbound.mws.params import parse_datetime
@@ -46,6 +46,7 @@ db_option = click.option(
 def open_db(db_url: str | None) -> Database:
     db = Database(Settings.from_env().with_(database_url=db_url).database_url)
     db.migrate()
+    cli_ops.say_store(db)
     return db
 
 
@@ -72,6 +73,14 @@ main.add_command(cli_features.feature)
 @click.option("--spapi-quota-multiplier", type=click.FloatRange(min=0, min_open=True), default=None)
 @click.option("--sandbox-operations", type=click.Choice(["on", "off"]), default=None, help="Default off.")
 @click.option("--public-url", default=None, help="How clients reach this service.")
+@click.option("--demo", is_flag=True, help="Load the demo into an empty store first (implies --clock virtual).")
+@click.option("--log-format", type=click.Choice(LOG_FORMATS), default=None, help="Log lines as text or JSON.")
+@click.option(
+    "--log-level",
+    type=click.Choice(LOG_LEVELS),
+    default=None,
+    help="Default warning; info adds an access line per request.",
+)
 def serve(
     host: str,
     port: int,
@@ -86,11 +95,14 @@ def serve(
     spapi_quota_multiplier: float | None,
     sandbox_operations: str | None,
     public_url: str | None,
+    demo: bool,
+    log_format: str | None,
+    log_level: str | None,
 ) -> None:
     """Run MWS at http://HOST:PORT/FulfillmentOutboundShipment/2010-10-01 and SP-API at /fba/outbound/2020-07-01."""
     settings = Settings.from_env().with_(
         database_url=db_url,
-        clock=clock,
+        clock="virtual" if demo else clock,
         redis_url=redis_url,
         throttle=None if throttle is None else throttle == "on",
         spapi=None if spapi is None else spapi == "on",
@@ -98,13 +110,18 @@ def serve(
         spapi_quota_multiplier=spapi_quota_multiplier,
         sandbox_operations=None if sandbox_operations is None else sandbox_operations == "on",
         public_url=public_url,
+        log_format=log_format,
+        log_level=log_level,
     )
-    open_db(settings.database_url).dispose()
+    if demo and clock == "real":
+        raise click.UsageError("--demo runs on the virtual clock; leave out --clock real")
+    db = open_db(settings.database_url)
+    try:
+        banner = serving.prepare(db, settings, server=server, host=host, port=port, workers=workers, demo=demo)
+    finally:
+        db.dispose()
     os.environ.update(settings.to_env())  # worker processes build their app from the environment
-    console.print(
-        f"[bold]Outbound[/] on http://{host}:{port}/FulfillmentOutboundShipment/2010-10-01 "
-        f"({server}, {workers} worker(s), clock {settings.clock}, throttle {'on' if settings.throttle else 'off'})"
-    )
+    console.print(banner, highlight=False, soft_wrap=True)
     run_server(server, host, port, workers)
 
 
@@ -120,6 +137,10 @@ def run_server(server: str, host: str, port: int, workers: int) -> None:
 
     options: dict[str, Any] = {"date_header": False, "server_header": False, "log_level": "warning"}
     uvicorn.run(target, host=host, port=port, workers=workers, factory=True, **options)
+
+
+for _command in cli_ops.COMMANDS:
+    main.add_command(_command)
 
 
 @main.group()
@@ -371,8 +392,10 @@ def clock_show(db_url: str | None) -> None:
 @db_option
 def clock_advance(duration: str, db_url: str | None) -> None:
     """Advance by DURATION (90m, 2h, 3d, 1w, 1d12h), applying every step that falls due, in time order."""
+    db = open_db(db_url)
+    cli_ops.refuse_real_clock(db)
     try:
-        moved = simulation.advance(open_db(db_url), simulation.duration(duration))
+        moved = simulation.advance(db, simulation.duration(duration))
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     console.print(f"clock at {moved.now.isoformat()} ({moved.steps} lifecycle steps applied)")
@@ -386,8 +409,10 @@ def clock_set(instant: str, db_url: str | None) -> None:
     moment = parse_datetime(instant)
     if moment is None:
         raise click.BadParameter(f"not an ISO 8601 instant: {instant}")
+    db = open_db(db_url)
+    cli_ops.refuse_real_clock(db)
     try:
-        moved = simulation.set_to(open_db(db_url), moment)
+        moved = simulation.set_to(db, moment)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     console.print(f"clock at {moved.now.isoformat()} ({moved.steps} lifecycle steps applied)")

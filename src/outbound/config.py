@@ -11,6 +11,8 @@ from outbound.store.db import DEFAULT_URL
 
 CLOCKS = ("real", "virtual")
 T = TypeVar("T", int, float)
+LOG_FORMATS = ("text", "json")
+LOG_LEVELS = ("debug", "info", "warning", "error")
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,8 @@ class Settings:
     spapi_quota_multiplier: float = 1.0  # scales every SP-API rate and burst (conformance runs set it high)
     sandbox_operations: bool = False  # serve SP-API's sandbox-only submitFulfillmentOrderStatusUpdate
     public_url: str | None = None  # how clients reach this service, for links in answers
+    log_format: str = "text"
+    log_level: str = "warning"  # info adds an access line per request, which costs more than the cheapest operations
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -43,6 +47,8 @@ class Settings:
             spapi_quota_multiplier=_number(environ, "OUTBOUND_SPAPI_QUOTA_MULTIPLIER", 1.0, float),
             sandbox_operations=_switch(environ, "OUTBOUND_SANDBOX_OPERATIONS", default=False),
             public_url=environ.get("OUTBOUND_PUBLIC_URL") or None,
+            log_format=_choice(environ, "OUTBOUND_LOG_FORMAT", LOG_FORMATS, "text"),
+            log_level=_choice(environ, "OUTBOUND_LOG_LEVEL", LOG_LEVELS, "warning"),
         )
 
     def to_env(self) -> dict[str, str]:
@@ -56,6 +62,8 @@ class Settings:
             "OUTBOUND_LWA_TOKEN_TTL": str(self.lwa_token_ttl),
             "OUTBOUND_SPAPI_QUOTA_MULTIPLIER": repr(self.spapi_quota_multiplier),
             "OUTBOUND_SANDBOX_OPERATIONS": "on" if self.sandbox_operations else "off",
+            "OUTBOUND_LOG_FORMAT": self.log_format,
+            "OUTBOUND_LOG_LEVEL": self.log_level,
         }
         if self.public_url:
             env["OUTBOUND_PUBLIC_URL"] = self.public_url
@@ -90,3 +98,10 @@ def _number(environ: Mapping[str, str], name: str, default: T, kind: Callable[[s
     if not number > 0:
         raise ValueError(f"{name} must be positive")
     return number
+
+
+def _choice(environ: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    value = environ.get(name, default).strip().lower() or default
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}")
+    return value

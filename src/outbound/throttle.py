@@ -93,7 +93,16 @@ return 1
 
 
 class RedisThrottle:
-    """Buckets in Redis, so every worker and every server process draws on one quota."""
+    """Buckets in Redis, so every worker and every server process draws on one quota.
+
+    While Redis can't be reached the throttle fails open: requests go through unthrottled rather than every seller
+    being refused. Redis is then asked again at most once per ``RETRY`` seconds (a request does not wait for a
+    connection timeout each time), a warning is logged at most once a minute, and the shared buckets are back as
+    soon as Redis answers.
+    """
+
+    RETRY = 1.0
+    WARN_EVERY = 60.0
 
     def __init__(self, url: str, prefix: str = "outbound:throttle:", clock: Callable[[], float] | None = None):
         import redis
@@ -102,19 +111,45 @@ class RedisThrottle:
         self._script = self._redis.register_script(_TAKE)
         self._prefix = prefix
         self._clock = clock
+        self.down_since: float | None = None  # monotonic time Redis was found away; None while it answers
+        self._retry_at = 0.0
+        self._warned_at: float | None = None
 
     def take(self, key: str, quota: Quota) -> bool:
+        if self.down_since is not None and time.monotonic() < self._retry_at:
+            return True  # failing open without asking
         args: list[float | int | str] = [quota.burst, repr(quota.rate)]
         if self._clock is not None:
             args.append(repr(self._clock()))
         try:
-            return bool(self._script(keys=[self._prefix + key], args=args))
-        except Exception:  # Redis down: serve rather than refuse every seller (logged, so operators see it)
-            log.warning("Redis throttle unavailable; request let through", exc_info=True)
+            taken = bool(self._script(keys=[self._prefix + key], args=args))
+        except Exception as exc:
+            self._unreachable(exc)
             return True
+        if self.down_since is not None:
+            log.warning("Redis throttle reachable again: shared buckets restored")
+            self.down_since = self._warned_at = None
+        return taken
+
+    def _unreachable(self, exc: Exception) -> None:
+        now = time.monotonic()
+        if self.down_since is None:
+            self.down_since = now
+        self._retry_at = now + self.RETRY
+        if self._warned_at is None or now - self._warned_at >= self.WARN_EVERY:
+            self._warned_at = now
+            log.warning("Redis throttle unreachable (%s: %s); requests go through unthrottled", type(exc).__name__, exc)
 
     def ping(self) -> bool:
         return bool(self._redis.ping())
+
+    def health(self) -> str | None:
+        """None when Redis answers a ping, else why not."""
+        try:
+            self._redis.ping()
+        except Exception as exc:
+            return f"{type(exc).__name__}: {exc}"[:240]
+        return None
 
 
 def build(enabled: bool, redis_url: str | None) -> Throttle:

@@ -61,12 +61,12 @@ def flat(text: str) -> str:
 
 def test_clock_show_set_advance(runner: CliRunner, store: tuple[Database, str]) -> None:
     db, url = store
-    shown = run(runner, "clock", "show", "--db", url).output.strip()
+    shown = run(runner, "clock", "show", "--db", url).stdout.strip()  # stderr names the store
     assert abs(datetime.fromisoformat(shown) - datetime.now(UTC)) < timedelta(minutes=1)  # starts at wall time
     later = datetime.now(UTC) + timedelta(days=30)
     stamp = later.replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert "clock at" in run(runner, "clock", "set", stamp, "--db", url).output
-    assert run(runner, "clock", "show", "--db", url).output.strip() == later.replace(microsecond=0).isoformat()
+    assert run(runner, "clock", "show", "--db", url).stdout.strip() == later.replace(microsecond=0).isoformat()
     result = run(runner, "clock", "advance", "1d12h", "--db", url)
     expected = later.replace(microsecond=0) + timedelta(days=1, hours=12)
     assert f"clock at {expected.isoformat()} (0 lifecycle steps applied)" in flat(result.output)

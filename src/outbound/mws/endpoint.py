@@ -30,11 +30,13 @@ from outbound.mws.errors import (
     invalid,
     invalid_request,
     missing,
+    service_unavailable,
     throttled,
 )
 from outbound.mws.operations import OPERATIONS, VERSION
 from outbound.mws.params import MAX_BODY, Params, collect, parse_datetime, too_large
 from outbound.service import access, faults
+from outbound.service.health import is_disconnect
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,7 @@ class Reply:
     body: bytes
     request_id: str
     allow: bool = False
+    code: str | None = None  # the MWS error code of an ErrorResponse (metrics and access logs)
 
     def headers(self) -> list[tuple[bytes, bytes]]:
         """The headers MWS sends on every answer, errors included (``mws-protocol.md`` §4.2)."""
@@ -80,7 +83,8 @@ class Reply:
 
 
 def error_response(err: MwsError, request_id: str) -> Reply:
-    return Reply(err.status, xml.error(err.code, err.message, err.type, request_id), request_id, err.status == 405)
+    body = xml.error(err.code, err.message, err.type, request_id)
+    return Reply(err.status, body, request_id, err.status == 405, err.code)
 
 
 class MwsEndpoint:
@@ -97,21 +101,54 @@ class MwsEndpoint:
             err = MwsError("InvalidRequest", f"Method {method} is not allowed; use GET or POST.", 405)
             await error_response(err, request_id)(scope, receive, send)
             return
+        params: list[tuple[str, str]] = []
+        writes = False
         try:
             body = await _read_body(receive) if method == "POST" else None
             params = collect(scope.get("query_string", b""), body)
             host = _header(scope, b"host")
-            operation = OPERATIONS.get(next((v for k, v in params if k == "Action"), ""))
-            if operation is not None and operation.writes:
+            action = next((v for k, v in params if k == "Action"), "")
+            operation = OPERATIONS.get(action)
+            scope["outbound.operation"] = action if operation is not None else "unknown"
+            writes = operation is not None and operation.writes
+            if writes:
                 response = await run_in_threadpool(self.process, method, host, scope["path"], params, request_id)
             else:  # reads are short: a thread hop would cost more than the work (see bench/README.md)
                 response = self.process(method, host, scope["path"], params, request_id)
+            if self.ctx.db.outage.down:
+                self.ctx.db.outage.recovered()
         except MwsError as err:
             response = error_response(err, request_id)
-        except Exception:
-            log.exception("request %s failed", request_id)
-            response = error_response(internal_error(), request_id)
+        except Exception as exc:
+            response = self.failed(
+                exc, request_id, writes, lambda: self.process(method, host, scope["path"], params, request_id)
+            )
+        if response.code is not None:
+            scope["outbound.error"] = response.code
         await response(scope, receive, send)
+
+    def failed(self, exc: Exception, request_id: str, writes: bool, again: Callable[[], Reply]) -> Reply:
+        """An unexpected error. A lost database connection is not logged per request: a read runs once more (the
+        pool has dropped its dead connections, so on a fresh one); a write, or a read that fails again, answers
+        ``ServiceUnavailable`` and the outage is logged once."""
+        outage = self.ctx.db.outage
+        if not is_disconnect(exc):
+            log.exception("request %s failed", request_id)
+            return error_response(internal_error(), request_id)
+        self.ctx.db.discard_connections()
+        if not writes:
+            try:
+                reply = again()
+                if outage.down:
+                    outage.recovered()
+                return reply
+            except Exception as retried:
+                if not is_disconnect(retried):
+                    log.exception("request %s failed", request_id)
+                    return error_response(internal_error(), request_id)
+                exc = retried
+        outage.failed(exc)
+        return error_response(service_unavailable(), request_id)
 
     def process(self, method: str, host: str, path: str, pairs: list[tuple[str, str]], request_id: str) -> Reply:
         """Steps 3 to 11 of §3.5; a worker thread runs it for the writing operations, the event loop for the rest."""

@@ -60,6 +60,11 @@ def throttled() -> MwsError:
     return MwsError("RequestThrottled", "Request is throttled")
 
 
+def service_unavailable() -> MwsError:
+    """The store could not be reached, or a write could not be confirmed: a retry may succeed."""
+    return MwsError("ServiceUnavailable", "Service is temporarily unavailable. Please try again.", 503)
+
+
 def internal_error() -> MwsError:
     return MwsError("InternalError", "We encountered an internal error. Please try again.")
 

@@ -3,6 +3,7 @@ clock, wake an order, and the service clock and worker the composition roots sta
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -66,7 +67,9 @@ def wake(db: Database, seller_id: str, seller_order_id: str, now: datetime) -> N
             order_store.bring_step_forward(conn, stored.id, now)
 
 
-def lifecycle_runner(db: Database, clock: Clock, interval: float = 1.0) -> Runner:
+def lifecycle_runner(
+    db: Database, clock: Clock, interval: float = 1.0, on_applied: Callable[[int], None] | None = None
+) -> Runner:
     """The lifecycle engine, polling ``clock`` every ``interval`` seconds while nothing is due (``outbound worker``,
-    and ``outbound serve`` on the real clock)."""
-    return Runner(Engine(db), clock, interval)
+    and ``outbound serve`` on the real clock); ``on_applied`` hears how many steps each pass applied (metrics)."""
+    return Runner(Engine(db), clock, interval, on_applied=on_applied)

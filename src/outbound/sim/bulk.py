@@ -34,17 +34,19 @@ def bulk_orders(
     prefix: str = "BULK-",
     marketplace_id: str = "ATVPDKIKX0DER",
     spacing: timedelta | None = None,
+    first: int = 0,
 ) -> None:
     """``count`` Standard orders of one unit of ``sku`` reserved at ``fc_code`` (which must hold the units).
 
     Every order is received (and due) at ``start``; with ``spacing``, order ``n`` is received, stamped and due at
-    ``start + n * spacing`` instead, so a listing sees them spread over time.
+    ``start + n * spacing`` instead, so a listing sees them spread over time. ``first`` numbers the orders from
+    there (ids and times), so one run can be loaded in several calls.
     """
     address = json.dumps(ADDRESS)
     step = spacing or timedelta()
     with db.transaction() as conn:
         store.reserve_units(conn, seller_id, sku, fc_code, count)
-        for first in range(0, count, CHUNK):
-            numbered = [(f"{prefix}{n:07d}", start + n * step) for n in range(first, min(first + CHUNK, count))]
+        for begin in range(first, first + count, CHUNK):
+            numbered = [(f"{prefix}{n:07d}", start + n * step) for n in range(begin, min(begin + CHUNK, first + count))]
             store.insert_allocated_orders(conn, seller_id, marketplace_id, sku, fc_code, address, numbered)
     store.refresh_statistics(db)

@@ -36,6 +36,7 @@ from outbound.sim.helpers import HelperLost, Helpers
 from outbound.sim.returns import process_due_returns
 from outbound.sim.steps import Steps, Work
 from outbound.store import Database, batch, driver
+from outbound.store.outage import is_disconnect
 
 log = logging.getLogger(__name__)
 BATCH = 1000  # steps per transaction on the real clock: short transactions, orders locked briefly
@@ -252,20 +253,36 @@ def _take_in_helper(work: Work) -> tuple[Any, list[int]]:
 class Runner:
     """Runs the engine in the background of ``outbound serve`` (real clock) or as ``outbound worker``."""
 
-    def __init__(self, engine: Engine, clock: Clock, interval: float = 1.0) -> None:
+    def __init__(
+        self, engine: Engine, clock: Clock, interval: float = 1.0, on_applied: Callable[[int], None] | None = None
+    ) -> None:
         self.engine = engine
         self.clock = clock
         self.interval = interval
+        self.on_applied = on_applied  # the server's metrics count the steps
+        self.state = "starting"
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def run_forever(self, should_stop: Callable[[], bool] | None = None) -> None:
         while not self._stop.is_set() and not (should_stop and should_stop()):
+            outage = self.engine.db.outage
             try:
                 applied = self.engine.run_due(self.clock.now())
-            except Exception:  # keep the loop alive; a bad order must not stop the world
-                log.exception("lifecycle step failed")
+            except Exception as exc:  # keep the loop alive; a bad order must not stop the world
+                if is_disconnect(exc):  # the database is away: said once, tried again every interval
+                    outage.failed(exc)
+                    self.engine.db.discard_connections()
+                    self.state = "waiting for the database"
+                else:
+                    log.exception("lifecycle step failed")
                 applied = 0
+            else:
+                self.state = "running"
+                if outage.down:
+                    outage.recovered()
+                if applied and self.on_applied is not None:
+                    self.on_applied(applied)
             if applied == 0:
                 self._stop.wait(self.interval)
 
@@ -275,6 +292,7 @@ class Runner:
 
     def stop(self) -> None:
         self._stop.set()
+        self.state = "stopped"
         if self._thread is not None:
             self._thread.join(timeout=10)
 

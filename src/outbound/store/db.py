@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
+
+from outbound.store.outage import Outage
 
 DEFAULT_URL = "sqlite:///./outbound.db"
 _PG_LOCK = 7_204_211  # advisory lock id held while migrating, so concurrent starts don't race
@@ -23,12 +26,21 @@ def normalize_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+def describe_url(url: str) -> str:
+    parsed = make_url(url)
+    if parsed.drivername.startswith("sqlite") and parsed.database and parsed.database != ":memory:":
+        return f"sqlite:///{Path(parsed.database).resolve()}"
+    # URL.set() keeps a password given as None; _replace is the documented namedtuple way to drop a field
+    return parsed._replace(password=None).render_as_string(hide_password=False).replace("+psycopg", "")
+
+
 class Database:
     """One engine per process; ``transaction()`` is the unit of work every service call runs in."""
 
     def __init__(self, url: str = DEFAULT_URL, *, pool: bool = True) -> None:
         self.url = normalize_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
+        self.outage = Outage("database")  # shared by the requests and the engine of this process
         kwargs: dict[str, Any] = {}
         if self.is_sqlite:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
@@ -53,6 +65,11 @@ class Database:
             event.listen(self.engine, "begin", _sqlite_begin_immediate)
         else:
             event.listen(self.engine, "connect", _postgresql_utc)
+
+    @property
+    def public_url(self) -> str:
+        """The store's URL as it may be printed and logged: no password, a SQLite file as an absolute path."""
+        return describe_url(self.url)
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
@@ -90,6 +107,11 @@ class Database:
             config.set_main_option("script_location", str(resources.files("outbound.store") / "migrations"))
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
+
+    def discard_connections(self) -> None:
+        """After a lost connection: a new pool, so the next checkout connects afresh (a server restart or
+        ``pg_terminate_backend`` ends every pooled connection at once)."""
+        self.engine.dispose()
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Dialect, Select
 
 from outbound.store.driver import Compiled
 from outbound.store.moments import reader
+from outbound.store.outage import is_disconnect
 from outbound.store.schema import UtcDateTime
 
 
@@ -58,7 +59,19 @@ class PreparedQuery:
 
 def fetch(conn: Connection, *queries: tuple[PreparedQuery, Mapping[str, Any] | None]) -> list[list[Any]]:
     """The rows of each query, run in order; on PostgreSQL all in one round trip (psycopg's pipeline mode), which
-    outside a transaction also makes them one implicit transaction, so they see one snapshot."""
+    outside a transaction also makes them one implicit transaction, so they see one snapshot.
+
+    A lost connection raised here bypasses SQLAlchemy's handling: the connection is invalidated before the error
+    goes on, so the pool drops it rather than trying (and logging) a rollback on a dead socket."""
+    try:
+        return _fetch(conn, queries)
+    except Exception as exc:
+        if is_disconnect(exc) and not conn.invalidated:
+            conn.invalidate(exc)
+        raise
+
+
+def _fetch(conn: Connection, queries: tuple[tuple[PreparedQuery, Mapping[str, Any] | None], ...]) -> list[list[Any]]:
     dialect = conn.dialect
     driver: Any = conn.connection.driver_connection
     if dialect.name == "sqlite" or len(queries) == 1:

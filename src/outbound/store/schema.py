@@ -163,6 +163,7 @@ orders = Table(
     UniqueConstraint("seller_id", "seller_order_id", name="uq_orders_seller_order"),
     Index("ix_orders_listing", "seller_id", "status_updated_at", "seller_order_id"),
     Index("ix_orders_next_step", "next_step_at", "id"),  # the engine claims due orders in this order
+    Index("ix_orders_status", "status"),  # orders by status, counted at every metrics scrape
 )
 
 order_items = Table(
@@ -277,6 +278,8 @@ sim_clock = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("now", UtcDateTime(), nullable=False),
+    # the clock mode ("real" or "virtual") the last server started on this store ran with: the CLI reads it
+    Column("mode", String(8), nullable=True),
 )
 
 # ---------------------------------------------------------------------------------------------------------------
