@@ -22,11 +22,10 @@ from outbound.domain.orders import Address, Order
 from outbound.domain.returns import ReturnRequest
 from outbound.service import orders as order_service
 from outbound.service import returns as return_service
-from outbound.service import simulation
+from outbound.service import scenarios, simulation
 from outbound.service.accounts import Caller, add_seller
 from outbound.service.inventory import StockChange, set_inventory
 from outbound.sim import clock as clocks
-from outbound.service import scenarios
 from outbound.sim.bulk import bulk_orders
 from outbound.store import Database, maintenance
 
