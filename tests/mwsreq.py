@@ -7,7 +7,6 @@ with after signing.
 
 from __future__ import annotations
 
-import os
 import re
 import uuid
 from collections.abc import Iterable, Mapping
@@ -23,8 +22,9 @@ from outbound.mws import signing
 from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER
 
 PATH = "/FulfillmentOutboundShipment/2010-10-01"
-# Real-client request captures (shared/vectors/requests next to the repository, or OUTBOUND_VECTORS)
-VECTOR_DIR = Path(os.environ.get("OUTBOUND_VECTORS", Path(__file__).resolve().parents[2] / "shared/vectors/requests"))
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# Requests signed by real MWS clients (see fixtures/client-requests/README.md)
+VECTOR_DIR = FIXTURES / "client-requests"
 NS = "http://mws.amazonaws.com/FulfillmentOutboundShipment/2010-10-01/"
 N = {"m": NS}
 FORM = "application/x-www-form-urlencoded; charset=utf-8"

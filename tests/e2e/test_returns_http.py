@@ -10,7 +10,6 @@ import os
 import re
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -36,13 +35,13 @@ from outbound.store import Database
 from outbound.store import inventory as stock_store
 from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, Server
 from tests.e2e.virtual import serve_virtual
-from tests.mwsreq import NS, N, call, check_headers, document, error, text
+from tests.mwsreq import FIXTURES, NS, N, call, check_headers, document, error, text
 
 US = "ATVPDKIKX0DER"
 DE = "A1PA6795UKMFR9"
 CA = "A2EUQ1WTGCTBG2"
 MUG, TEA = "BLUE-MUG-12OZ", "TEA-SAMPLER-6"
-EXAMPLES = Path(os.environ.get("OUTBOUND_EXAMPLES", Path(__file__).resolve().parents[3] / "shared/spec/examples"))
+EXAMPLES = FIXTURES / "responses"
 JANE = Address(
     name="Jane Doe",
     line1="1200 12th Ave S",
@@ -126,13 +125,10 @@ def tags(node: etree._Element) -> list[str]:
 
 
 def example_responses(name: str) -> list[etree._Element]:
-    path = EXAMPLES / f"{name}.md"
-    if not path.exists():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"example missing: {path}")
-        pytest.skip(f"example missing: {path}")
-    blocks = re.findall(r"```xml\n(.*?)```", path.read_text(encoding="utf-8"), re.S)
-    return [etree.fromstring(block.strip().encode("utf-8")) for block in blocks]
+    """The documented example answers of an operation, in exchange order (``name.xml`` or ``name-1.xml``, ...)."""
+    paths = sorted(EXAMPLES.glob(f"{name}.xml")) + sorted(EXAMPLES.glob(f"{name}-*.xml"))
+    assert paths, f"no example response for {name} in {EXAMPLES}"
+    return [etree.fromstring(path.read_text(encoding="utf-8").strip().encode("utf-8")) for path in paths]
 
 
 def shape(node: etree._Element | None, replace: Mapping[str, str] | None = None) -> Any:

@@ -16,11 +16,8 @@ so the test notices if the seed or the decisions change):
 
 from __future__ import annotations
 
-import os
-import re
 from collections import Counter
 from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
 import pytest
@@ -42,7 +39,7 @@ from outbound.domain.orders import (
 from outbound.store import Database
 from outbound.store import orders as order_store
 from tests.conftest import SELLER, Server
-from tests.mwsreq import NS, UUID, call, check_headers
+from tests.mwsreq import FIXTURES, NS, UUID, call, check_headers
 
 
 @pytest.fixture
@@ -50,20 +47,13 @@ def server(shared_server: Server) -> Server:
     return shared_server
 
 
-SEED = Path(
-    os.environ.get("OUTBOUND_SEED_003", Path(__file__).resolve().parents[3] / "shared/seeds/003_794e196a68fb1049.txt")
-)
+SEED = FIXTURES / "responses/GetFulfillmentOrder-seed.xml"
 Node = etree._Element
 
 
 def seed_document() -> Node:
-    """The example response: the code block of the seed that is an XML document."""
-    if not SEED.exists():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"seed file missing: {SEED}")
-        pytest.skip(f"seed file missing: {SEED}")
-    blocks = re.findall(r"``` pre codeblock\n(.*?)```", SEED.read_text(encoding="utf-8"), re.S)
-    (xml_text,) = [b for b in blocks if b.lstrip().startswith("<?xml")]
+    """The example response, exactly as the documentation prints it (declaration, whitespace and all)."""
+    xml_text = SEED.read_text(encoding="utf-8")
     assert 'encoding="UTF-8"' in xml_text.splitlines()[0]
     return etree.fromstring(xml_text.strip().encode("utf-8"))
 

@@ -253,7 +253,7 @@ def vector(request: pytest.FixtureRequest) -> Vector:
 
 
 def test_vectors_are_present() -> None:
-    assert len(VECTORS) >= 8, f"no real-client captures in {VECTOR_DIR} (set OUTBOUND_VECTORS)"
+    assert len(VECTORS) >= 8, f"no real-client captures in {VECTOR_DIR}"
     assert len(DECODED) >= 8
 
 
