@@ -76,7 +76,7 @@ EVENT_CODES = frozenset(
         "EVENT_418",
         "EVENT_419",
     ]
-)  # datatypes.md: the 33 MWS codes, written out here rather than taken from the code under test
+)  # the 33 MWS codes, written out here rather than taken from the code under test
 CURRENT_STATUSES = frozenset(
     [
         "IN_TRANSIT",

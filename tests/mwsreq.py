@@ -126,7 +126,7 @@ def text(node: etree._Element, path: str) -> str | None:
 
 
 def check_headers(response: httpx.Response) -> str:
-    """The headers every MWS answer carries (§4.2); returns the request id."""
+    """The headers every MWS answer carries (docs/mws-protocol.md "Answers"); returns the request id."""
     assert response.headers["content-type"] == "text/xml"
     request_id = response.headers["x-mws-request-id"]
     assert UUID.fullmatch(request_id)

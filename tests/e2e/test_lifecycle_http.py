@@ -1,6 +1,6 @@
 """The lifecycle end to end over HTTP, on a server whose service clock is virtual: an order is created, the clock
 is moved with the admin API, and GetFulfillmentOrder and GetPackageTrackingDetails change, seen through our SDK, raw
-XML and python-amazon-mws (operations.md §4, §7; errata.md; mws-protocol.md §12).
+XML and python-amazon-mws (docs/mws-protocol.md "Operations", "Real clients").
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 The selection window (default 36 hours, QueryStartDateTime "at or after"), pages of 50 with a NextToken that leads
 page by page to a last page without one, the snapshot rule (orders that change or appear while a client pages are
-not listed twice and not lost: the next listing finds them), and refused tokens (operations.md §5, §6;
-mws-protocol.md §8). Orders are written straight into the store: listing reads rows, however they were made.
+not listed twice and not lost: the next listing finds them), and refused tokens (docs/mws-protocol.md
+"Paging"). Orders are written straight into the store: listing reads rows, however they were made.
 """
 
 from __future__ import annotations

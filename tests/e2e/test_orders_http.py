@@ -1,8 +1,8 @@
 """Fulfillment orders over real HTTP: our SDK, hand-signed requests, python-amazon-mws and boto 2.
 
 create → get → list → cancel with each client (SQLite and PostgreSQL); the exact XML of GetFulfillmentOrder and
-ListAllFulfillmentOrders for a new order (operations.md §4, §5, mws-protocol.md §4.1); and every parameter refusal
-of CreateFulfillmentOrder with its message, which names the offending parameter by its wire name (operations.md §2).
+ListAllFulfillmentOrders for a new order (docs/mws-protocol.md "Operations", "Answers"); and every parameter refusal
+of CreateFulfillmentOrder with its message, which names the offending parameter by its wire name.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def units(db: Database, sku: str) -> tuple[int, int]:
 
 
 def create_params(order_id: str, **changes: str | None) -> dict[str, str | None]:
-    """The example exchange's CreateFulfillmentOrder (examples/CreateFulfillmentOrder.md); ``None`` drops a key."""
+    """The example exchange's CreateFulfillmentOrder (docs/mws-protocol.md "Worked examples"); ``None`` drops a key."""
     params: dict[str, str | None] = {
         "MarketplaceId": US,
         "SellerFulfillmentOrderId": order_id,

@@ -1,8 +1,9 @@
 """Concurrency and isolation over real HTTP, on SQLite and PostgreSQL.
 
 Many CreateFulfillmentOrder calls racing for the same few units must never reserve more units than exist
-(operations.md §2: stock is locked while it is allocated); and two sellers never see each other's orders, even under
-the same SellerFulfillmentOrderId (operations.md §0.6: another seller's order is answered exactly like a missing one).
+(stock is locked while it is allocated); and two sellers never see each other's orders, even under the same
+SellerFulfillmentOrderId (docs/mws-protocol.md "Operations": another seller's order is answered exactly like a
+missing one).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The preview keeps its word: an order created right after a preview, with the same items, address and speed, gets
-the preview's centers, quantities and dates (operations.md §1 "Consistency").
+the preview's centers, quantities and dates (docs/mws-protocol.md "Operations").
 
 Each test previews over HTTP with the SDK, creates the order over HTTP, then compares:
 

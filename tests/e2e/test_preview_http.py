@@ -1,7 +1,7 @@
 """GetFulfillmentPreview over real HTTP: the SDK, the raw XML (model order, ScaleLeap's requirements), the errors.
 
-The server's service clock is fixed at the instants of ``examples/GetFulfillmentPreview.md`` so the answers can be
-compared with the worked example (mws-protocol.md §4.1, §12; operations.md §1).
+The server's service clock is fixed at the instants of the previews in ``docs/mws-protocol.md`` so the answers can be
+compared with the worked example ("Worked examples", "Answers", "Real clients").
 """
 
 from __future__ import annotations
@@ -173,7 +173,8 @@ def check_weight(node: etree._Element | None, unit: str) -> None:
 
 
 def check_preview(member: etree._Element) -> None:
-    """Model order, and everything ScaleLeap's strict SDK requires of a preview (mws-protocol.md §12)."""
+    """Model order, and everything ScaleLeap's strict SDK requires of a preview (docs/mws-protocol.md
+    "Real clients")."""
     names = children(member)
     assert in_model_order(names, PREVIEW_ORDER), names
     for required in ("ShippingSpeedCategory", "IsFulfillable", "IsCODCapable", "UnfulfillablePreviewItems"):

@@ -1,7 +1,8 @@
 """Returns over real HTTP on a virtual clock: ListReturnReasonCodes and CreateFulfillmentReturn with our SDK and with
-hand-signed requests, compared with the example exchanges (examples/ListReturnReasonCodes.md,
-examples/CreateFulfillmentReturn.md), then the units travelling back, graded and restocked as the clock advances
-(operations.md §9, §10; mws-protocol.md §4.1, §12), and the ``outbound returns`` / ``scenario add ... return`` CLI.
+hand-signed requests, compared with the example exchanges (tests/fixtures/responses/ListReturnReasonCodes.xml,
+CreateFulfillmentReturn-*.xml), then the units travelling back, graded and restocked as the clock advances
+(docs/mws-protocol.md "Operations", "Answers", "Real clients"), and the ``outbound returns`` /
+``scenario add ... return`` CLI.
 """
 
 from __future__ import annotations
@@ -303,7 +304,7 @@ def test_list_return_reason_codes_shapes(stocked: Server, http: httpx.Client) ->
 
 
 def test_create_fulfillment_return_is_the_example(stocked: Server, mws: OutboundClient, http: httpx.Client) -> None:
-    """Both exchanges of examples/CreateFulfillmentReturn.md: the first call, then the same call sent again."""
+    """Both CreateFulfillmentReturn example exchanges: the first call, then the same call sent again."""
     first_expected, again_expected = example_responses("CreateFulfillmentReturn")
     shipment = place_and_ship(stocked, mws)
     params = return_params(

@@ -1,10 +1,10 @@
-"""GetFulfillmentOrder against the seed's own example (``shared/seeds/003_794e196a68fb1049.txt``).
+"""GetFulfillmentOrder against Amazon's documented example (``tests/fixtures/responses/GetFulfillmentOrder-seed.xml``).
 
 The seed's example order (JP, COD, ScheduledDelivery, two lines, a PENDING and a SHIPPED shipment with a package, a
 processed return and its authorization) is read out of the seed's XML, written through the store layer, read back
 over HTTP and compared element by element, value by value, with the seed. The only differences allowed are the
-ones datatypes.md "Known discrepancies" decides; each of them is applied to the seed's tree explicitly (and counted,
-so the test notices if the seed or the decisions change):
+ones docs/mws-protocol.md "Where our answers differ from Amazon's examples" lists; each of them is applied to the
+seed's tree explicitly (and counted, so the test notices if the seed or the decisions change):
 
 - ``ReturnItemList``/``ReturnAuthorizationList`` entries are ``<member>``; the reason is ``SellerReturnReasonCode``;
 - ``ReturnToAddress`` carries ``StateOrProvinceCode``, not ``StateOrRegionCode``;
@@ -253,7 +253,7 @@ def store_seed_order(db: Database, seed: Node) -> str:
 
 
 def allow_known_discrepancies(seed: Node) -> Counter[str]:
-    """Rewrite the seed's tree into what datatypes.md decides we send; returns how often each rule applied."""
+    """Rewrite the seed's tree into what we decide to send; returns how often each rule applied."""
     applied: Counter[str] = Counter()
     result = child(seed, "GetFulfillmentOrderResult")
     assert result is not None
@@ -341,7 +341,7 @@ def test_get_fulfillment_order_matches_the_seed_example(server: Server) -> None:
 
 
 def test_seed_order_comes_back_in_model_order(server: Server) -> None:
-    """Same data; our layout is the model's (datatypes.md), where the seed's is scrambled."""
+    """Same data; our layout is the model's, where the seed's is scrambled."""
     seed = seed_document()
     order_id = store_seed_order(server.ctx.db, seed)
     with httpx.Client(base_url=server.url, timeout=10) as http:

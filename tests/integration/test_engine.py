@@ -1,6 +1,6 @@
 """The lifecycle engine on a virtual clock (SQLite and PostgreSQL): orders made through the service, time advanced,
-statuses, StatusUpdatedDateTime, shipments, packages and stock checked at known instants (world.md "Lifecycle
-timings", operations.md §2, §8, datatypes.md "The order's life").
+statuses, StatusUpdatedDateTime, shipments, packages and stock checked at known instants (docs/world.md "Lifecycle
+timings", docs/mws-protocol.md "The order's life").
 """
 
 from __future__ import annotations

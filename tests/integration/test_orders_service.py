@@ -1,5 +1,5 @@
 """The fulfillment-order service on a real store (SQLite and PostgreSQL): allocation, reservation, hold, update,
-cancel, idempotency and the refusals of operations.md §2, §3 and §8.
+cancel, idempotency and the refusals of docs/mws-protocol.md "Operations".
 
 Every test looks at the inventory table (sellable / reserved per center) as well as at the order, because the
 point of these operations is what they do to the seller's stock.

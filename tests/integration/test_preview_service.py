@@ -1,7 +1,7 @@
-"""GetFulfillmentPreview at the service layer, on SQLite and PostgreSQL (operations.md §1).
+"""GetFulfillmentPreview at the service layer, on SQLite and PostgreSQL (docs/mws-protocol.md "Operations").
 
-The clock is fixed at the instants of ``examples/GetFulfillmentPreview.md`` (Monday 2026-11-23, the week of US
-Thanksgiving), so every date below can be checked against the worked example.
+The clock is fixed at the instants of the previews in ``docs/mws-protocol.md`` "Worked examples" (Monday
+2026-11-23, the week of US Thanksgiving), so every date below can be checked against the worked example.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The return use cases on a real store (SQLite and PostgreSQL): reason codes, CreateFulfillmentReturn with its
 authorization and refusals, one transaction per call, and the simulator receiving, grading and restocking units on
-the virtual clock (operations.md §9, §10; world.md "Returns")."""
+the virtual clock (docs/mws-protocol.md "Operations"; docs/world.md "Returns")."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The order status machine (``domain/lifecycle.py``): every move it allows, every move it refuses.
 
-The expected table is written out here from the spec (datatypes.md "The order's life", operations.md §0.4, §2, §8),
+The expected table is written out here from the protocol notes (docs/mws-protocol.md "The order's life", "Operations"),
 not copied from the module, so a change to the rules has to change this file too.
 """
 

@@ -48,7 +48,8 @@ def test_speed_not_offered_is_none() -> None:
 
 
 def test_worked_us_example_standard_and_expedited() -> None:
-    """examples/GetFulfillmentPreview.md A: Seattle, Monday 08:02 Pacific, Thanksgiving on the Thursday."""
+    """Preview A (docs/mws-protocol.md "Worked examples"): Seattle, Monday 08:02 Pacific, Thanksgiving on the
+    Thursday."""
     now = utc("2026-11-23T16:02:11Z")
     assert promise(BFI4, US, "Standard", now) == Promise(
         utc("2026-11-23T08:00:00Z"),
@@ -65,7 +66,8 @@ def test_worked_us_example_standard_and_expedited() -> None:
 
 
 def test_worked_jp_example_standard_and_scheduled_delivery() -> None:
-    """examples/GetFulfillmentPreview.md B: Tokyo, Monday 10:10 JST (ships although it is a JP national holiday)."""
+    """Preview B (docs/mws-protocol.md "Worked examples"): Tokyo, Monday 10:10 JST (ships although it is a JP
+    national holiday)."""
     now = utc("2026-11-23T01:10:44Z")
     assert promise(NRT1, JP, "Standard", now) == Promise(
         utc("2026-11-22T15:00:00Z"),

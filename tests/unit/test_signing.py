@@ -1,4 +1,4 @@
-"""Signature Version 2: the worked examples of mws-protocol.md §3.3 and every real-client capture in vectors/."""
+"""Signature Version 2: the worked examples (docs/mws-protocol.md "Signing") and every real-client capture."""
 
 from __future__ import annotations
 

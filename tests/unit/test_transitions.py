@@ -2,7 +2,7 @@
 (domain/shipping.py): seeded randomness, shipment ids, package numbers, ship times.
 
 The full 8 × 8 table of allowed and refused status moves is in ``test_lifecycle.py``; this file checks that every
-move a documented path of the order's life needs is among the allowed ones, and that the paths the spec forbids
+move a documented path of the order's life needs is among the allowed ones, and that the paths the protocol forbids
 are refused.
 """
 
@@ -30,7 +30,7 @@ from tests.unit.test_lifecycle import make_order
 
 T0 = datetime(2026, 11, 23, 16, 0, tzinfo=UTC)
 
-# Paths of the order's life (datatypes.md "The order's life", operations.md §2, §0.4, §8) and who takes them.
+# Paths of the order's life (docs/mws-protocol.md "The order's life", "Operations") and who takes them.
 PATHS: dict[str, list[str]] = {
     "shipped in full": [RECEIVED, PLANNING, PROCESSING, COMPLETE],
     "FillAllAvailable, some units short": [RECEIVED, PLANNING, PROCESSING, COMPLETE_PARTIALLED],

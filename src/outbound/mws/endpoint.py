@@ -1,4 +1,4 @@
-"""The MWS endpoint: one ASGI app that takes a request through the checks of ``mws-protocol.md`` §3.5.
+"""The MWS endpoint: one ASGI app that takes a request through the checks of ``docs/mws-protocol.md`` "Order of checks".
 
 Path and method → body → parameters → access key → signature → freshness → Version and Action → seller grant →
 throttle → the operation. Every refusal is an :class:`MwsError` rendered as an ``ErrorResponse``; anything
@@ -60,7 +60,7 @@ class Reply:
     allow: bool = False
 
     def headers(self) -> list[tuple[bytes, bytes]]:
-        """The headers MWS sends on every answer, errors included (``mws-protocol.md`` §4.2)."""
+        """The headers MWS sends on every answer, errors included (``docs/mws-protocol.md`` "Answers")."""
         now = time.time()
         request_id = self.request_id.encode()
         found = [
@@ -116,7 +116,7 @@ class MwsEndpoint:
         await response(scope, receive, send)
 
     def process(self, method: str, host: str, path: str, pairs: list[tuple[str, str]], request_id: str) -> Reply:
-        """Steps 3 to 11 of §3.5; a worker thread runs it for the writing operations, the event loop for the rest."""
+        """Checks 3 to 11; a worker thread runs it for the writing operations, the event loop for the rest."""
         try:
             call = self.authenticate(method, host, path, pairs, request_id)
             operation = OPERATIONS[call.action]

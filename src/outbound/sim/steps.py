@@ -208,7 +208,7 @@ class Step:
                 item.estimated_ship_at = item.estimated_arrival_at = None
             self.move(CANCELLED)
             return None
-        # planning starts 1-5 minutes after receipt (world.md); a hold released later is planned at once
+        # planning starts 1-5 minutes after receipt (docs/world.md); a hold released later is planned at once
         received = shipping.rng_for(order.seller_id, order.seller_order_id, "received")
         ready = order.received_at + self.timings.delay(received, self.timings.received_to_planning)
         if ready > self.now:
