@@ -19,8 +19,7 @@ from outbound.service.status import get_service_status
 from outbound.store import Database
 from outbound.store import accounts as store
 from outbound.store.schema import access_keys, grants, sellers
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, free_port
-from tests.mwsreq import error
+from tests.helpers import ACCESS_KEY, SECRET_KEY, SELLER, error, free_port
 
 CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith("OUTBOUND_")}
 

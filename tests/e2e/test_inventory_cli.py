@@ -19,7 +19,7 @@ from outbound.service.accounts import Caller, add_seller
 from outbound.store import Database
 from outbound.store import inventory as stock_store
 from outbound.store import orders as order_store
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER
+from tests.helpers import ACCESS_KEY, SECRET_KEY, SELLER
 
 US_CENTERS = ["ABE8", "ATL6", "BFI4", "BWI2", "DFW7", "IND9", "JAX3", "MDW2", "ONT8", "PHX6", "RNO4", "SLC1"]
 

@@ -30,19 +30,29 @@ from outbound.service.accounts import add_seller
 from outbound.sim.clock import VirtualClock
 from outbound.store import Database
 from outbound.store import lifecycle as lifecycle_store
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, Server, _empty, start_server
-from tests.lifecycle_helpers import (
+from tests.helpers import (
+    ACCESS_KEY,
     CURRENT_STATUSES,
     EVENT_CODES,
+    PATH,
+    SECRET_KEY,
+    SELLER,
     T0,
+    N,
+    Server,
+    call,
+    document,
+    empty,
+    error,
+    sdk_for,
+    serve_virtual,
     start_clock,
+    start_server,
     stock,
+    text,
     virtual_context,
-    virtual_server,
 )
-from tests.mwsreq import PATH, N, call, document, error, text
 
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 US = "ATVPDKIKX0DER"
 JP = "A1VC38T7YXB528"
 JANE = Address("Jane Doe", "1200 12th Ave S", "Seattle", "WA", "US", "98144")
@@ -97,22 +107,16 @@ ADDITIONAL_LOCATION_INFO = frozenset(
 )
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def module_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('lifecycle-http') / 'outbound.db'}"
-    else:
-        url = request.getfixturevalue("pg_url")
-    database = Database(url)
-    database.migrate()
-    yield from virtual_server(database)
-    database.dispose()
+@pytest.fixture(scope="module")
+def module_server(module_store: Database) -> Iterator[Server]:
+    """The module's server on its store, on the virtual clock."""
+    yield from serve_virtual(module_store)
 
 
 @pytest.fixture
 def server(module_server: Server) -> Server:
     db = module_server.ctx.db
-    _empty(db)
+    empty(db)
     add_seller(db, SELLER, ACCESS_KEY, SECRET_KEY, None, [US, JP])
     start_clock(db)
     return module_server
@@ -120,19 +124,13 @@ def server(module_server: Server) -> Server:
 
 @pytest.fixture
 def sdk(server: Server) -> Iterator[OutboundClient]:
-    with OutboundClient(server.url, ACCESS_KEY, SECRET_KEY, SELLER) as client:
+    with sdk_for(server) as client:
         yield client
 
 
 @pytest.fixture
 def admin(server: Server) -> Iterator[AdminClient]:
     with AdminClient(server.url) as client:
-        yield client
-
-
-@pytest.fixture
-def http(server: Server) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, timeout=30) as client:
         yield client
 
 

@@ -26,8 +26,7 @@ from outbound.service.accounts import add_seller
 from outbound.store import Database
 from outbound.store import orders as order_store
 from outbound.store.schema import orders as orders_table
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, Server
-from tests.mwsreq import N, call, check_headers, document, error, iso, text
+from tests.helpers import ACCESS_KEY, SECRET_KEY, SELLER, N, Server, call, check_headers, document, error, iso, text
 
 
 @pytest.fixture

@@ -22,8 +22,22 @@ from outbound.service.accounts import add_seller
 from outbound.service.inventory import StockChange, levels, set_inventory
 from outbound.store import Database
 from outbound.store.schema import orders
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, Server, make_server
-from tests.mwsreq import NS, PATH, UUID, N, call, check_headers, document, error, text
+from tests.helpers import (
+    ACCESS_KEY,
+    NS,
+    PATH,
+    SECRET_KEY,
+    SELLER,
+    UUID,
+    N,
+    Server,
+    call,
+    check_headers,
+    document,
+    error,
+    make_server,
+    text,
+)
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from outbound.client import Address, CreateItem, MwsClientError, OutboundClient
 from outbound.service.accounts import add_seller
 from outbound.service.inventory import StockChange, levels, set_inventory
 from outbound.store import Database
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, Server
+from tests.helpers import ACCESS_KEY, SECRET_KEY, SELLER, Server
 
 
 @pytest.fixture

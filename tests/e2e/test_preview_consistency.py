@@ -30,8 +30,7 @@ from outbound.service.orders import ItemRequest
 from outbound.service.preview import Preview, PreviewRequest, get_fulfillment_preview
 from outbound.store import Database
 from outbound.store import orders as order_store
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, Server
-from tests.mwsreq import unique
+from tests.helpers import ACCESS_KEY, SECRET_KEY, SELLER, Server, unique
 
 US = "ATVPDKIKX0DER"
 SEATTLE = Address(

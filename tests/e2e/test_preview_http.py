@@ -18,8 +18,7 @@ from outbound.client import Address, CreateItem, MwsClientError, OutboundClient,
 from outbound.service import inventory as stock
 from outbound.service.accounts import add_seller
 from outbound.store import Database
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, Server
-from tests.mwsreq import NS, N, call, check_headers, document, error, text
+from tests.helpers import ACCESS_KEY, NS, SECRET_KEY, SELLER, N, Server, call, check_headers, document, error, text
 
 US = "ATVPDKIKX0DER"
 JP = "A1VC38T7YXB528"

@@ -22,18 +22,22 @@ from outbound.mws.call import Call
 from outbound.mws.operations import OPERATIONS, Operation
 from outbound.service.accounts import add_seller
 from outbound.store import Database
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, Server, make_server
-from tests.mwsreq import (
+from tests.helpers import (
+    ACCESS_KEY,
     FORM,
     NS,
     PATH,
+    SECRET_KEY,
+    SELLER,
     VECTOR_DIR,
     Error,
+    Server,
     call,
     check_headers,
     document,
     error,
     form,
+    make_server,
     now_iso,
     send,
     signed_pairs,

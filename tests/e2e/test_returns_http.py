@@ -34,9 +34,20 @@ from outbound.service.inventory import StockChange, levels, set_inventory
 from outbound.sim import scenarios
 from outbound.store import Database
 from outbound.store import inventory as stock_store
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, Server
-from tests.e2e.virtual import serve_virtual
-from tests.mwsreq import FIXTURES, NS, N, call, check_headers, document, error, text
+from tests.helpers import (
+    ACCESS_KEY,
+    FIXTURES,
+    NS,
+    SECRET_KEY,
+    SELLER,
+    N,
+    Server,
+    call,
+    check_headers,
+    document,
+    error,
+    text,
+)
 
 US = "ATVPDKIKX0DER"
 DE = "A1PA6795UKMFR9"
@@ -69,11 +80,6 @@ RETURN_ITEM_ORDER = [
 AUTHORIZATION_ORDER = ["ReturnAuthorizationId", "FulfillmentCenterId", "ReturnToAddress", "AmazonRmaId", "RmaPageURL"]
 ADDRESS_ORDER = ["Name", "Line1", "City", "StateOrProvinceCode", "CountryCode", "PostalCode"]
 SECONDS = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
-
-
-@pytest.fixture
-def virtual_server(db: Database) -> Iterator[Server]:
-    yield from serve_virtual(db)
 
 
 @pytest.fixture

@@ -38,8 +38,7 @@ from outbound.domain.orders import (
 )
 from outbound.store import Database
 from outbound.store import orders as order_store
-from tests.conftest import SELLER, Server
-from tests.mwsreq import FIXTURES, NS, UUID, call, check_headers
+from tests.helpers import FIXTURES, NS, SELLER, UUID, Server, call, check_headers
 
 
 @pytest.fixture

@@ -10,8 +10,7 @@ import pytest
 
 from outbound.client import OutboundClient
 from outbound.service.status import set_service_status
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, Server
-from tests.mwsreq import NS, PATH, N
+from tests.helpers import ACCESS_KEY, NS, PATH, SECRET_KEY, SELLER, N, Server
 
 MILLIS = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
 

@@ -4,7 +4,7 @@ import pytest
 
 from outbound.client import MwsClientError, OutboundClient
 from outbound.service.status import set_service_status
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, Server
+from tests.helpers import ACCESS_KEY, SECRET_KEY, SELLER, Server
 
 
 def test_get_service_status_green_then_yellow(server: Server) -> None:

@@ -12,8 +12,7 @@ import pytest
 from outbound.mws.throttle import RedisThrottle
 from outbound.service.accounts import add_seller
 from outbound.store import Database
-from tests.conftest import Server, make_server
-from tests.mwsreq import call, error
+from tests.helpers import Server, call, error, make_server
 
 
 def throttled(response: httpx.Response) -> None:

@@ -22,8 +22,19 @@ from outbound.service.accounts import add_seller
 from outbound.sim import scenarios
 from outbound.sim.clock import VirtualClock
 from outbound.store import Database
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER
-from tests.lifecycle_helpers import CALLER, T0, create, get, line, order_request, start_clock, stock
+from tests.helpers import (
+    ACCESS_KEY,
+    CALLER,
+    SECRET_KEY,
+    SELLER,
+    T0,
+    create,
+    get,
+    line,
+    order_request,
+    start_clock,
+    stock,
+)
 
 CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith("OUTBOUND_")}
 

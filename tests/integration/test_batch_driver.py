@@ -14,9 +14,8 @@ from outbound.service.inventory import StockChange, set_inventory
 from outbound.sim.bulk import bulk_orders
 from outbound.store import Database, batch, driver
 from outbound.store.schema import order_events, orders
-from tests.conftest import SELLER
+from tests.helpers import SELLER, T0
 
-T0 = datetime(2026, 11, 23, 16, 0, tzinfo=UTC)
 MOMENTS = [
     T0,  # no microseconds: SQLAlchemy still writes ".000000"
     T0 + timedelta(microseconds=1),

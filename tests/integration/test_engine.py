@@ -35,11 +35,13 @@ from outbound.sim import scenarios
 from outbound.sim.engine import Steps
 from outbound.store import Database
 from outbound.store import lifecycle as lifecycle_store
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, reset
-from tests.lifecycle_helpers import (
+from tests.helpers import (
+    ACCESS_KEY,
     CALLER,
     CURRENT_STATUSES,
     EVENT_CODES,
+    SECRET_KEY,
+    SELLER,
     T0,
     advance,
     advance_to,
@@ -50,6 +52,7 @@ from tests.lifecycle_helpers import (
     line,
     now,
     orders_snapshot,
+    reset,
     start_clock,
     stock,
     totals,

@@ -22,8 +22,8 @@ from outbound.sim import scenarios
 from outbound.sim.engine import Engine
 from outbound.sim.helpers import Helpers
 from outbound.store import Database, batch
-from tests.conftest import SELLER, reset
-from tests.lifecycle_helpers import (
+from tests.helpers import (
+    SELLER,
     create,
     events,
     fresh_sqlite,
@@ -31,6 +31,7 @@ from tests.lifecycle_helpers import (
     line,
     now,
     orders_snapshot,
+    reset,
     start_clock,
     stock,
     totals,

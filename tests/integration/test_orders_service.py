@@ -35,7 +35,7 @@ from outbound.service.inventory import levels as read
 from outbound.store import Database
 from outbound.store import orders as order_store
 from outbound.store.schema import order_items, orders, reservations
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, reset
+from tests.helpers import ACCESS_KEY, SECRET_KEY, SELLER, reset
 
 US = "ATVPDKIKX0DER"
 JP = "A1VC38T7YXB528"

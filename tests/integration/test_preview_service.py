@@ -18,7 +18,7 @@ from outbound.service.accounts import Caller, add_seller
 from outbound.service.orders import ItemRequest
 from outbound.service.preview import Preview, PreviewRequest, get_fulfillment_preview
 from outbound.store import Database
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER
+from tests.helpers import ACCESS_KEY, SECRET_KEY, SELLER
 
 US = "ATVPDKIKX0DER"
 JP = "A1VC38T7YXB528"

@@ -28,7 +28,7 @@ from outbound.store import Database
 from outbound.store import inventory as stock_store
 from outbound.store import returns as return_store
 from outbound.store.schema import order_events, return_authorizations, return_items
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER
+from tests.helpers import ACCESS_KEY, SECRET_KEY, SELLER
 
 US = "ATVPDKIKX0DER"
 CA = "A2EUQ1WTGCTBG2"

@@ -16,7 +16,7 @@ from outbound.store import accounts as store
 from outbound.store import status as status_store
 from outbound.store.db import normalize_url
 from outbound.store.schema import access_keys, grants, seller_marketplaces, sellers, service_status
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER
+from tests.helpers import ACCESS_KEY, SECRET_KEY, SELLER
 
 FOUNDATION_TABLES = {"sellers", "seller_marketplaces", "access_keys", "grants", "service_status", "alembic_version"}
 

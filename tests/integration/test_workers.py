@@ -20,7 +20,7 @@ from outbound.sim.engine import Engine
 from outbound.store import Database
 from outbound.store import inventory as stock_store
 from outbound.store.schema import metadata, order_events, orders
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER
+from tests.helpers import ACCESS_KEY, SECRET_KEY, SELLER
 
 ORDERS = 10_000
 WORKERS = 3

@@ -11,7 +11,7 @@ import pytest
 
 from outbound.mws import signing
 from outbound.mws.params import collect
-from tests.mwsreq import VECTOR_DIR
+from tests.helpers import VECTOR_DIR
 
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 VECTORS = sorted(VECTOR_DIR.glob("*.json"))
