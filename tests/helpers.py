@@ -17,6 +17,7 @@ import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from lxml import etree
 from sqlalchemy import func, select
 
 from outbound.app import create_app
+from outbound.client import Address as SdkAddress
 from outbound.client import OutboundClient
 from outbound.config import Settings
 from outbound.context import Context
@@ -38,7 +40,7 @@ from outbound.service import orders as service
 from outbound.service import simulation
 from outbound.service import tracking as tracking_service
 from outbound.service.accounts import Caller, add_seller
-from outbound.service.inventory import StockChange, levels, set_inventory
+from outbound.service.inventory import StockChange, levels, parse_dimensions, set_inventory
 from outbound.sim.clock import RealClock, VirtualClock
 from outbound.store import Database
 from outbound.store import lifecycle as lifecycle_store
@@ -76,6 +78,21 @@ SEATTLE = Address(
     }
 )
 """The worked examples' customer as the service sees her."""
+JANE = SdkAddress(
+    name="Jane Doe",
+    line1="1200 12th Ave S",
+    line2="Suite 300",
+    city="Seattle",
+    state_or_province_code="WA",
+    country_code="US",
+    postal_code="98144",
+    phone_number="206-555-0142",
+)
+"""The same customer as our SDK sends her, with every field of the worked examples."""
+JANE_PLAIN = SdkAddress(
+    "Jane Doe", "1200 12th Ave S", city="Seattle", state_or_province_code="WA", country_code="US", postal_code="98144"
+)
+"""The same without suite or phone (what :data:`SEATTLE` holds)."""
 
 
 def market(country: str) -> Marketplace:
@@ -291,8 +308,33 @@ def now(db: Database) -> datetime:
     return VirtualClock(db).now()
 
 
-def stock(db: Database, sku: str, quantity: int, fc: str = "BFI4", seller: str = SELLER) -> None:
-    set_inventory(db, StockChange(seller, sku, quantity, fc))
+def stock(
+    db: Database,
+    sku: str,
+    quantity: int,
+    fc: str = "BFI4",
+    seller: str = SELLER,
+    *,
+    weight: str | None = None,
+    dims: str | None = None,
+) -> None:
+    """Set ``quantity`` sellable units at ``fc``; ``weight`` in lb and ``dims`` as ``LxWxH`` in inches, if given."""
+    sizes = None if dims is None else parse_dimensions(dims)
+    set_inventory(db, StockChange(seller, sku, quantity, fc, None if weight is None else Decimal(weight), sizes))
+
+
+EXAMPLE_SPECS = {
+    "BLUE-MUG-12OZ": ("0.85", "5x4.5x4"),  # large standard, 1.1 lb packed, Package
+    "TEA-SAMPLER-6": ("0.3", "8x5x1.39"),  # dimensional 0.4 + 0.25 lb, Dimensional
+    "JP-TEA-TIN-100G": ("0.434", "4x4x0.75"),  # small standard, 0.684 lb = 0.310 kg
+}
+"""The worked examples' SKUs: weight and size that give the examples' shipping weights."""
+
+
+def stock_example(db: Database, sku: str, quantity: int, fc: str) -> None:
+    """:func:`stock` for one of the worked examples' SKUs, with its weight and size."""
+    weight, dims = EXAMPLE_SPECS[sku]
+    stock(db, sku, quantity, fc, weight=weight, dims=dims)
 
 
 def units(db: Database, sku: str, seller: str = SELLER) -> dict[str, tuple[int, int]]:
@@ -565,3 +607,21 @@ def local(node: etree._Element) -> str:
 def tags(node: etree._Element) -> list[str]:
     """The names of an element's children, in document order."""
     return [local(child) for child in node]
+
+
+# The element order of a ReturnItem and a ReturnAuthorization (Amazon's models), written out rather than taken from
+# the code under test.
+RETURN_ITEM_ORDER = [
+    "SellerReturnItemId",
+    "SellerFulfillmentOrderItemId",
+    "AmazonShipmentId",
+    "SellerReturnReasonCode",
+    "ReturnComment",
+    "AmazonReturnReasonCode",
+    "Status",
+    "StatusChangedDate",
+    "ReturnAuthorizationId",
+    "ReturnReceivedCondition",
+    "FulfillmentCenterId",
+]
+AUTHORIZATION_ORDER = ["ReturnAuthorizationId", "FulfillmentCenterId", "ReturnToAddress", "AmazonRmaId", "RmaPageURL"]

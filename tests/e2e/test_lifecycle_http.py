@@ -34,10 +34,13 @@ from tests.helpers import (
     ACCESS_KEY,
     CURRENT_STATUSES,
     EVENT_CODES,
+    JANE_PLAIN,
+    JP,
     PATH,
     SECRET_KEY,
     SELLER,
     T0,
+    US,
     N,
     Server,
     call,
@@ -53,9 +56,6 @@ from tests.helpers import (
     virtual_context,
 )
 
-US = "ATVPDKIKX0DER"
-JP = "A1VC38T7YXB528"
-JANE = Address("Jane Doe", "1200 12th Ave S", "Seattle", "WA", "US", "98144")
 TARO = Address("Yamada Taro", "Meguro-ku Shimomeguro 12-34-56", None, "Tokyo", "JP", "153-0002")
 OTHER_SELLER, OTHER_KEY, OTHER_SECRET = (
     "A1OTHERSELLER9",
@@ -135,7 +135,7 @@ def admin(server: Server) -> Iterator[AdminClient]:
 
 
 def place(sdk: OutboundClient, order_id: str, quantity: int = 2, **extra: Any) -> None:
-    sdk.create_fulfillment_order(order_id, JANE, [CreateItem("MUG", f"{order_id}-1", quantity)], **extra)
+    sdk.create_fulfillment_order(order_id, JANE_PLAIN, [CreateItem("MUG", f"{order_id}-1", quantity)], **extra)
 
 
 def shipped(sdk: OutboundClient, admin: AdminClient, order_id: str) -> list[int]:
@@ -246,7 +246,7 @@ def test_python_amazon_mws_sees_the_same_life(server: Server, admin: AdminClient
         "DisplayableOrderDateTime": "2026-11-23T15:00:00Z",
         "DisplayableOrderComment": "Thanks",
         "ShippingSpeedCategory": "Standard",
-        **JANE.to_params("DestinationAddress"),
+        **JANE_PLAIN.to_params("DestinationAddress"),
         "Items.member.1.SellerSKU": "MUG",
         "Items.member.1.SellerFulfillmentOrderItemId": "PY-1-1",
         "Items.member.1.Quantity": "1",

@@ -29,7 +29,7 @@ from tests.helpers import (
     PATH,
     SECRET_KEY,
     SELLER,
-    VECTOR_DIR,
+    VECTORS,
     Error,
     Server,
     call,
@@ -153,9 +153,6 @@ def test_host_line_variants_of_real_clients(http: httpx.Client, proto: Server, s
 
 def test_unknown_extra_parameter_is_accepted(http: httpx.Client) -> None:
     assert ok_status(call(http, params={"responseFormat": "xml", "Marketplace": "ATVPDKIKX0DER"})) == "GREEN"
-
-
-VECTORS = sorted(VECTOR_DIR.glob("*.json"))
 
 
 @pytest.mark.parametrize("path", VECTORS, ids=[p.stem for p in VECTORS])

@@ -7,7 +7,6 @@ CreateFulfillmentReturn-*.xml), then the units travelling back, graded and resto
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
@@ -30,54 +29,34 @@ from outbound.client import (
 from outbound.domain import returns as rules
 from outbound.domain.shipping import rng_for
 from outbound.service import simulation
-from outbound.service.inventory import StockChange, levels, set_inventory
+from outbound.service.inventory import levels
 from outbound.sim import scenarios
 from outbound.store import Database
 from outbound.store import inventory as stock_store
 from tests.helpers import (
-    ACCESS_KEY,
+    AUTHORIZATION_ORDER,
+    CA,
+    DE,
     FIXTURES,
+    JANE,
     NS,
-    SECRET_KEY,
+    RETURN_ITEM_ORDER,
     SELLER,
+    US,
     N,
     Server,
     call,
     check_headers,
     document,
     error,
+    sdk_for,
+    stock,
+    tags,
     text,
 )
 
-US = "ATVPDKIKX0DER"
-DE = "A1PA6795UKMFR9"
-CA = "A2EUQ1WTGCTBG2"
 MUG, TEA = "BLUE-MUG-12OZ", "TEA-SAMPLER-6"
 EXAMPLES = FIXTURES / "responses"
-JANE = Address(
-    name="Jane Doe",
-    line1="1200 12th Ave S",
-    line2="Suite 300",
-    city="Seattle",
-    state_or_province_code="WA",
-    country_code="US",
-    postal_code="98144",
-    phone_number="206-555-0142",
-)
-RETURN_ITEM_ORDER = [
-    "SellerReturnItemId",
-    "SellerFulfillmentOrderItemId",
-    "AmazonShipmentId",
-    "SellerReturnReasonCode",
-    "ReturnComment",
-    "AmazonReturnReasonCode",
-    "Status",
-    "StatusChangedDate",
-    "ReturnAuthorizationId",
-    "ReturnReceivedCondition",
-    "FulfillmentCenterId",
-]
-AUTHORIZATION_ORDER = ["ReturnAuthorizationId", "FulfillmentCenterId", "ReturnToAddress", "AmazonRmaId", "RmaPageURL"]
 ADDRESS_ORDER = ["Name", "Line1", "City", "StateOrProvinceCode", "CountryCode", "PostalCode"]
 SECONDS = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 
@@ -85,14 +64,14 @@ SECONDS = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 @pytest.fixture
 def stocked(virtual_server: Server) -> Server:
     db = virtual_server.ctx.db
-    set_inventory(db, StockChange(SELLER, MUG, 10, "BFI4"))
-    set_inventory(db, StockChange(SELLER, TEA, 10, "BFI4"))
+    stock(db, MUG, 10, "BFI4")
+    stock(db, TEA, 10, "BFI4")
     return virtual_server
 
 
 @pytest.fixture
 def mws(stocked: Server) -> Iterator[OutboundClient]:
-    with OutboundClient(stocked.url, ACCESS_KEY, SECRET_KEY, SELLER) as client:
+    with sdk_for(stocked) as client:
         yield client
 
 
@@ -121,14 +100,6 @@ def place_and_ship(server: Server, client: OutboundClient, order_id: str = "MCF-
 
 def stock_at(db: Database, sku: str, fc: str) -> int:
     return sum(sellable for row_sku, row_fc, sellable, _ in levels(db, SELLER, sku) if (row_sku, row_fc) == (sku, fc))
-
-
-def local(node: etree._Element) -> str:
-    return etree.QName(node).localname
-
-
-def tags(node: etree._Element) -> list[str]:
-    return [local(child) for child in node]
 
 
 def example_responses(name: str) -> list[etree._Element]:
@@ -528,13 +499,6 @@ def test_refused_units_with_every_reason(stocked: Server, mws: OutboundClient) -
 
 
 WIDE = {"COLUMNS": "220"}  # Rich wraps table cells to the terminal's width
-
-
-@pytest.fixture
-def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    for name in [k for k in os.environ if k.startswith("OUTBOUND_")]:
-        monkeypatch.delenv(name)
-    return CliRunner()
 
 
 def test_cli_return_scenarios_and_listing(stocked: Server, mws: OutboundClient, runner: CliRunner) -> None:

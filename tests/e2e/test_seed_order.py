@@ -38,7 +38,18 @@ from outbound.domain.orders import (
 )
 from outbound.store import Database
 from outbound.store import orders as order_store
-from tests.helpers import FIXTURES, NS, SELLER, UUID, Server, call, check_headers
+from tests.helpers import (
+    AUTHORIZATION_ORDER,
+    FIXTURES,
+    NS,
+    RETURN_ITEM_ORDER,
+    SELLER,
+    UUID,
+    Server,
+    call,
+    check_headers,
+    local,
+)
 
 
 @pytest.fixture
@@ -58,10 +69,6 @@ def seed_document() -> Node:
 
 
 # ------------------------------------------------------------------------------------------------ reading the seed
-
-
-def local(node: Node) -> str:
-    return etree.QName(node).localname
 
 
 def child(node: Node, name: str) -> Node | None:
@@ -392,27 +399,9 @@ def test_seed_order_comes_back_in_model_order(server: Server) -> None:
     ]
     assert [local(c) for c in shipped][-1] == "FulfillmentShipmentPackage"
     (returned,) = list(result[3])
-    assert [local(c) for c in returned] == [
-        "SellerReturnItemId",
-        "SellerFulfillmentOrderItemId",
-        "AmazonShipmentId",
-        "SellerReturnReasonCode",
-        "ReturnComment",
-        "AmazonReturnReasonCode",
-        "Status",
-        "StatusChangedDate",
-        "ReturnAuthorizationId",
-        "ReturnReceivedCondition",
-        "FulfillmentCenterId",
-    ]
+    assert [local(c) for c in returned] == RETURN_ITEM_ORDER
     (authorization,) = list(result[4])
-    assert [local(c) for c in authorization] == [
-        "ReturnAuthorizationId",
-        "FulfillmentCenterId",
-        "ReturnToAddress",
-        "AmazonRmaId",
-        "RmaPageURL",
-    ]
+    assert [local(c) for c in authorization] == AUTHORIZATION_ORDER
     to = child(authorization, "ReturnToAddress")
     assert to is not None
     assert [local(c) for c in to] == ["Name", "Line1", "City", "StateOrProvinceCode", "CountryCode", "PostalCode"]

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from outbound.store import Database
 from tests.helpers import (
     ACCESS_KEY,
     CALLER,
+    CLEAN_ENV,
     SECRET_KEY,
     SELLER,
     T0,
@@ -35,15 +35,6 @@ from tests.helpers import (
     start_clock,
     stock,
 )
-
-CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith("OUTBOUND_")}
-
-
-@pytest.fixture
-def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    for name in [k for k in os.environ if k.startswith("OUTBOUND_")]:
-        monkeypatch.delenv(name)
-    return CliRunner()
 
 
 @pytest.fixture

@@ -10,11 +10,10 @@ import pytest
 from sqlalchemy import DateTime, select, update
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 
-from outbound.service.inventory import StockChange, set_inventory
 from outbound.sim.bulk import bulk_orders
 from outbound.store import Database, batch, driver
 from outbound.store.schema import order_events, orders
-from tests.helpers import SELLER, T0
+from tests.helpers import SELLER, T0, stock
 
 MOMENTS = [
     T0,  # no microseconds: SQLAlchemy still writes ".000000"
@@ -43,7 +42,7 @@ def test_a_naive_datetime_is_refused() -> None:
 
 @pytest.fixture
 def three(db: Database) -> list[int]:
-    set_inventory(db, StockChange(SELLER, "TEA-1", 10, "BFI4"))
+    stock(db, "TEA-1", 10, "BFI4")
     bulk_orders(db, SELLER, "TEA-1", "BFI4", 3, T0)
     with db.read() as conn:
         return list(conn.execute(select(orders.c.id).order_by(orders.c.id)).scalars())

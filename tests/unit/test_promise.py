@@ -18,21 +18,14 @@ from outbound.domain.promise import (
     offered_speeds,
     promise,
 )
-from outbound.domain.world import WORLD, Marketplace
+from outbound.domain.world import WORLD
+from tests.helpers import market, utc
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
 
 
-def market(country: str) -> Marketplace:
-    return next(m for m in WORLD.marketplaces.values() if m.country == country)
-
-
 US, JP, UK, BR = market("US"), market("JP"), market("UK"), market("BR")
 BFI4, ABE8, PHX6, NRT1, LTN1 = (WORLD.centers[c] for c in ("BFI4", "ABE8", "PHX6", "NRT1", "LTN1"))
-
-
-def utc(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def test_offered_speeds() -> None:

@@ -11,10 +11,9 @@ import pytest
 
 from outbound.mws import signing
 from outbound.mws.params import collect
-from tests.helpers import VECTOR_DIR
+from tests.helpers import VECTOR_DIR, VECTORS
 
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
-VECTORS = sorted(VECTOR_DIR.glob("*.json"))
 
 EXAMPLE_A = [
     ("AWSAccessKeyId", "AKIAIOSFODNN7EXAMPLE"),
