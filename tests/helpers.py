@@ -49,7 +49,7 @@ from outbound.store.schema import metadata
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
-# ------------------------------------------------------------------------------------------------ who and where
+# ------------------------------------------------------------------------------------------------------- who and where
 
 SELLER = "A2NKEXAMPLEF53"
 ACCESS_KEY = "AKIAIOSFODNN7EXAMPLE"
@@ -113,7 +113,7 @@ class FixedClock:
         return self.moment
 
 
-# ------------------------------------------------------------------------------------------------ stores
+# -------------------------------------------------------------------------------------------------------------- stores
 
 
 def empty(db: Database) -> None:
@@ -134,7 +134,7 @@ def count(db: Database, table: Any) -> int:
         return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
 
 
-# ------------------------------------------------------------------------------------------------ servers
+# ------------------------------------------------------------------------------------------------------------- servers
 
 
 @dataclass
@@ -198,7 +198,7 @@ def serve_virtual(db: Database, throttle: throttling.Throttle | None = None) -> 
     yield from serve(virtual_context(db, throttle))
 
 
-# ------------------------------------------------------------------------------------------------ clients
+# ------------------------------------------------------------------------------------------------------------- clients
 
 
 def sdk_for(server: Server, **options: Any) -> OutboundClient:
@@ -235,7 +235,7 @@ CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith("OUTBOUND_"
 """The environment without any ``OUTBOUND_*`` setting, for the ``outbound`` command run as a subprocess."""
 
 
-# ------------------------------------------------------------------------------------------------ the service on a virtual clock
+# -------------------------------------------------------------------------------------- the service on a virtual clock
 
 EVENT_CODES = frozenset(
     [
@@ -441,7 +441,7 @@ def make_order(status: str) -> Order:
     )
 
 
-# ------------------------------------------------------------------------------------------------ MWS by hand
+# --------------------------------------------------------------------------------------------------------- MWS by hand
 # Unlike the SDK, these let a test choose every detail a real client may vary: the method, where the parameters go
 # (query string or form body), the path, the Timestamp, and which parameters are left out or tampered with after
 # signing.
