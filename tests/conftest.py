@@ -1,4 +1,5 @@
-"""Shared fixtures: databases (SQLite and PostgreSQL), Redis, and a real HTTP server on a free port.
+"""The fixtures: databases (SQLite and PostgreSQL), Redis, real HTTP servers, HTTP and CLI clients. What tests
+import (constants, helpers) is in ``tests/helpers.py``.
 
 PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379) tests skip when the service is missing, except under
 ``CI=true``, where a missing service fails the run instead of hiding it.
@@ -7,30 +8,19 @@ PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379) tests skip when the servi
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
-import uvicorn
+from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 
-from outbound.app import create_app
-from outbound.config import Settings
-from outbound.context import Context
 from outbound.mws import throttle as throttling
-from outbound.service.accounts import add_seller
-from outbound.sim.clock import RealClock
 from outbound.store import Database
-from outbound.store.schema import metadata
+from tests.helpers import Server, make_server, reset, serve_virtual
 
-SELLER = "A2NKEXAMPLEF53"
-ACCESS_KEY = "AKIAIOSFODNN7EXAMPLE"
-SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 PG_ADMIN_URL = os.environ.get("OUTBOUND_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("OUTBOUND_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -74,12 +64,6 @@ def redis_url() -> str:
     return REDIS_URL
 
 
-def _empty(db: Database) -> None:
-    with db.transaction() as conn:
-        for table in reversed(metadata.sorted_tables):
-            conn.execute(table.delete())
-
-
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
@@ -97,54 +81,8 @@ def db(db_url: str) -> Iterator[Database]:
     """An empty, migrated store with the example seller registered."""
     database = Database(db_url)
     database.migrate()
-    _empty(database)
-    add_seller(database, SELLER, ACCESS_KEY, SECRET_KEY)
-    yield database
+    yield reset(database)
     database.dispose()
-
-
-@dataclass
-class Server:
-    url: str
-    port: int
-    ctx: Context
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_server(ctx: Context) -> tuple[uvicorn.Server, threading.Thread, int]:
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(ctx=ctx),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        date_header=False,
-        server_header=False,
-        lifespan="off",
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("test server did not start")
-        time.sleep(0.01)
-    return server, thread, port
-
-
-def make_server(db: Database, throttle: throttling.Throttle | None = None) -> Iterator[Server]:
-    settings = Settings(database_url=db.url, throttle=throttle is not None)
-    ctx = Context(settings, db, throttle or throttling.Unthrottled(), RealClock())
-    server, thread, port = start_server(ctx)
-    yield Server(f"http://127.0.0.1:{port}", port, ctx)
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 @pytest.fixture
@@ -154,16 +92,15 @@ def server(db: Database) -> Iterator[Server]:
 
 
 @pytest.fixture
+def virtual_server(db: Database) -> Iterator[Server]:
+    """A real HTTP server on the test store whose clock is the virtual one (see ``helpers.serve_virtual``)."""
+    yield from serve_virtual(db)
+
+
+@pytest.fixture
 def throttled_server(db: Database) -> Iterator[Server]:
     """The same with in-process throttling on."""
     yield from make_server(db, throttling.MemoryThrottle())
-
-
-def reset(db: Database) -> Database:
-    """Empty the store and register the example seller again."""
-    _empty(db)
-    add_seller(db, SELLER, ACCESS_KEY, SECRET_KEY)
-    return db
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -191,3 +128,18 @@ def shared_server(module_server: Server) -> Server:
     """The module's server on an emptied store with the example seller."""
     reset(module_server.ctx.db)
     return module_server
+
+
+@pytest.fixture
+def http(server: Server) -> Iterator[httpx.Client]:
+    """An HTTP client on the test's ``server`` (a module may give ``server`` another meaning)."""
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture
+def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """Click's runner for ``outbound`` commands, with no ``OUTBOUND_*`` setting inherited from the environment."""
+    for name in [k for k in os.environ if k.startswith("OUTBOUND_")]:
+        monkeypatch.delenv(name)
+    return CliRunner()

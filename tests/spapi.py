@@ -9,7 +9,7 @@ import httpx
 
 from outbound.service import lwa
 from outbound.store import Database
-from tests.conftest import SELLER, Server
+from tests.helpers import SELLER, Server
 
 BASE = "/fba/outbound/2020-07-01"
 US = "ATVPDKIKX0DER"

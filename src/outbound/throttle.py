@@ -2,8 +2,8 @@
 LWA application, operation).
 
 A bucket holds at most ``burst`` requests and regains ``rate`` per second; a request takes one token or is refused
-(``RequestThrottled``) without consuming one (``mws-protocol.md`` §7). Two backends: in-process, and Redis so that
-several workers share one quota. Throttling reads the wall clock, never the simulated one.
+(``RequestThrottled``) without consuming one (``docs/mws-protocol.md`` "Throttling"). Two backends: in-process,
+and Redis so that several workers share one quota. Throttling reads the wall clock, never the simulated one.
 """
 
 from __future__ import annotations

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -19,17 +18,7 @@ from outbound.service.status import get_service_status
 from outbound.store import Database
 from outbound.store import accounts as store
 from outbound.store.schema import access_keys, grants, sellers
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, free_port
-from tests.mwsreq import error
-
-CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith("OUTBOUND_")}
-
-
-@pytest.fixture
-def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    for name in [k for k in os.environ if k.startswith("OUTBOUND_")]:
-        monkeypatch.delenv(name)
-    return CliRunner()
+from tests.helpers import ACCESS_KEY, CLEAN_ENV, SECRET_KEY, SELLER, error, free_port
 
 
 def counts(db: Database) -> tuple[int, int, int]:

@@ -17,7 +17,7 @@ from outbound.client import OutboundClient
 from outbound.domain.orders import ORDER_STATUSES
 from outbound.service import demo, stats
 from outbound.store import Database
-from tests.conftest import free_port
+from tests.helpers import free_port
 
 ENV = {k: v for k, v in os.environ.items() if not k.startswith("OUTBOUND_")} | {"COLUMNS": "200"}
 CLI = [sys.executable, "-m", "outbound"]

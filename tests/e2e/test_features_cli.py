@@ -15,7 +15,7 @@ from outbound.service import features as feature_service
 from outbound.service.accounts import add_seller
 from outbound.service.inventory import StockChange, set_inventory
 from outbound.store import Database
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, Server
+from tests.helpers import ACCESS_KEY, SECRET_KEY, SELLER, Server
 
 US = "ATVPDKIKX0DER"
 CA = "A2EUQ1WTGCTBG2"

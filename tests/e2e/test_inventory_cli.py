@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -13,22 +12,21 @@ import pytest
 from click.testing import CliRunner, Result
 
 from outbound.cli import main
-from outbound.domain.orders import SHIPPED, Address, Package, Shipment, ShipmentItem
+from outbound.domain.orders import SHIPPED, Package, Shipment, ShipmentItem
 from outbound.service import orders as order_service
-from outbound.service.accounts import Caller, add_seller
+from outbound.service.accounts import add_seller
 from outbound.store import Database
 from outbound.store import inventory as stock_store
 from outbound.store import orders as order_store
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER
+from tests.helpers import ACCESS_KEY, CALLER, SEATTLE, SECRET_KEY, SELLER
 
 US_CENTERS = ["ABE8", "ATL6", "BFI4", "BWI2", "DFW7", "IND9", "JAX3", "MDW2", "ONT8", "PHX6", "RNO4", "SLC1"]
 
 
 @pytest.fixture
-def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    for name in [k for k in os.environ if k.startswith("OUTBOUND_")]:
-        monkeypatch.delenv(name)
-    return CliRunner(env={"COLUMNS": "200"})  # wide enough that Rich tables never cut a value
+def runner(runner: CliRunner) -> CliRunner:
+    runner.env["COLUMNS"] = "200"  # wide enough that Rich tables never cut a value
+    return runner
 
 
 @pytest.fixture(scope="module")
@@ -229,19 +227,7 @@ def test_import_a_bad_header(
 # ------------------------------------------------------------------------------------------------ orders
 
 
-SEATTLE = Address(
-    {
-        "Name": "Jane Doe",
-        "Line1": "1200 12th Ave S",
-        "City": "Seattle",
-        "StateOrProvinceCode": "WA",
-        "CountryCode": "US",
-        "PostalCode": "98144",
-    }
-)
-
-
-def make_order(db: Database, order_id: str, quantity: int = 2) -> None:
+def create_order(db: Database, order_id: str, quantity: int = 2) -> None:
     request = order_service.CreateOrderRequest(
         seller_order_id=order_id,
         displayable_order_id=f"WEB-{order_id}",
@@ -251,13 +237,13 @@ def make_order(db: Database, order_id: str, quantity: int = 2) -> None:
         destination=SEATTLE,
         items=(order_service.ItemRequest("MUG", f"{order_id}-1", quantity),),
     )
-    order_service.create_fulfillment_order(db, Caller(ACCESS_KEY, SELLER, "ATVPDKIKX0DER"), request, datetime.now(UTC))
+    order_service.create_fulfillment_order(db, CALLER, request, datetime.now(UTC))
 
 
 def test_orders_list(runner: CliRunner, db: Database, db_url: str) -> None:
     run(runner, db_url, "inventory", "set", SELLER, "MUG", "10", "--fc", "BFI4")
-    make_order(db, "CLI-1")
-    make_order(db, "CLI-2")
+    create_order(db, "CLI-1")
+    create_order(db, "CLI-2")
     order_service.cancel_fulfillment_order(db, SELLER, "CLI-2", datetime.now(UTC))
     output = run(runner, db_url, "orders", "list", SELLER).output
     lines = output.splitlines()
@@ -276,7 +262,7 @@ def test_orders_list(runner: CliRunner, db: Database, db_url: str) -> None:
 
 def test_orders_show(runner: CliRunner, db: Database, db_url: str) -> None:
     run(runner, db_url, "inventory", "set", SELLER, "MUG", "10", "--fc", "BFI4")
-    make_order(db, "SHOW-1", quantity=3)
+    create_order(db, "SHOW-1", quantity=3)
     output = run(runner, db_url, "orders", "show", SELLER, "SHOW-1").output
     assert "SHOW-1" in output and "RECEIVED" in output and "Expedited" in output and "FillOrKill" in output
     assert "Jane Doe" in output and "Seattle" in output

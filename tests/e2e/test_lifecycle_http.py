@@ -1,6 +1,6 @@
 """The lifecycle end to end over HTTP, on a server whose service clock is virtual: an order is created, the clock
 is moved with the admin API, and GetFulfillmentOrder and GetPackageTrackingDetails change, seen through our SDK, raw
-XML and python-amazon-mws (operations.md §4, §7; errata.md; mws-protocol.md §12).
+XML and python-amazon-mws (docs/mws-protocol.md "Operations", "Real clients").
 """
 
 from __future__ import annotations
@@ -30,22 +30,32 @@ from outbound.service.accounts import add_seller
 from outbound.sim.clock import VirtualClock
 from outbound.store import Database, journeys
 from outbound.store import lifecycle as lifecycle_store
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, Server, _empty, start_server
-from tests.lifecycle_helpers import (
+from tests.helpers import (
+    ACCESS_KEY,
     CURRENT_STATUSES,
     EVENT_CODES,
+    JANE_PLAIN,
+    JP,
+    PATH,
+    SECRET_KEY,
+    SELLER,
     T0,
+    US,
+    N,
+    Server,
+    call,
+    document,
+    empty,
+    error,
+    sdk_for,
+    serve_virtual,
     start_clock,
+    start_server,
     stock,
+    text,
     virtual_context,
-    virtual_server,
 )
-from tests.mwsreq import PATH, N, call, document, error, text
 
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-US = "ATVPDKIKX0DER"
-JP = "A1VC38T7YXB528"
-JANE = Address("Jane Doe", "1200 12th Ave S", "Seattle", "WA", "US", "98144")
 TARO = Address("Yamada Taro", "Meguro-ku Shimomeguro 12-34-56", None, "Tokyo", "JP", "153-0002")
 OTHER_SELLER, OTHER_KEY, OTHER_SECRET = (
     "A1OTHERSELLER9",
@@ -97,22 +107,16 @@ ADDITIONAL_LOCATION_INFO = frozenset(
 )
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def module_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('lifecycle-http') / 'outbound.db'}"
-    else:
-        url = request.getfixturevalue("pg_url")
-    database = Database(url)
-    database.migrate()
-    yield from virtual_server(database)
-    database.dispose()
+@pytest.fixture(scope="module")
+def module_server(module_store: Database) -> Iterator[Server]:
+    """The module's server on its store, on the virtual clock."""
+    yield from serve_virtual(module_store)
 
 
 @pytest.fixture
 def server(module_server: Server) -> Server:
     db = module_server.ctx.db
-    _empty(db)
+    empty(db)
     add_seller(db, SELLER, ACCESS_KEY, SECRET_KEY, None, [US, JP])
     start_clock(db)
     return module_server
@@ -120,7 +124,7 @@ def server(module_server: Server) -> Server:
 
 @pytest.fixture
 def sdk(server: Server) -> Iterator[OutboundClient]:
-    with OutboundClient(server.url, ACCESS_KEY, SECRET_KEY, SELLER) as client:
+    with sdk_for(server) as client:
         yield client
 
 
@@ -130,14 +134,8 @@ def admin(server: Server) -> Iterator[AdminClient]:
         yield client
 
 
-@pytest.fixture
-def http(server: Server) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, timeout=30) as client:
-        yield client
-
-
 def place(sdk: OutboundClient, order_id: str, quantity: int = 2, **extra: Any) -> None:
-    sdk.create_fulfillment_order(order_id, JANE, [CreateItem("MUG", f"{order_id}-1", quantity)], **extra)
+    sdk.create_fulfillment_order(order_id, JANE_PLAIN, [CreateItem("MUG", f"{order_id}-1", quantity)], **extra)
 
 
 def shipped(sdk: OutboundClient, admin: AdminClient, order_id: str) -> list[int]:
@@ -248,7 +246,7 @@ def test_python_amazon_mws_sees_the_same_life(server: Server, admin: AdminClient
         "DisplayableOrderDateTime": "2026-11-23T15:00:00Z",
         "DisplayableOrderComment": "Thanks",
         "ShippingSpeedCategory": "Standard",
-        **JANE.to_params("DestinationAddress"),
+        **JANE_PLAIN.to_params("DestinationAddress"),
         "Items.member.1.SellerSKU": "MUG",
         "Items.member.1.SellerFulfillmentOrderItemId": "PY-1-1",
         "Items.member.1.Quantity": "1",

@@ -2,8 +2,8 @@
 
 The selection window (default 36 hours, QueryStartDateTime "at or after"), pages of 50 with a NextToken that leads
 page by page to a last page without one, the snapshot rule (orders that change or appear while a client pages are
-not listed twice and not lost: the next listing finds them), and refused tokens (operations.md §5, §6;
-mws-protocol.md §8). Orders are written straight into the store: listing reads rows, however they were made.
+not listed twice and not lost: the next listing finds them), and refused tokens (docs/mws-protocol.md
+"Paging"). Orders are written straight into the store: listing reads rows, however they were made.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import json
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -20,14 +19,26 @@ from lxml import etree
 from sqlalchemy import update
 
 from outbound.client import MwsClientError, OutboundClient
-from outbound.domain.orders import CANCELLED, RECEIVED, Address, Order, OrderItem
+from outbound.domain.orders import CANCELLED, RECEIVED, Order, OrderItem
 from outbound.service import listing
 from outbound.service.accounts import add_seller
 from outbound.store import Database
 from outbound.store import orders as order_store
 from outbound.store.schema import orders as orders_table
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, Server
-from tests.mwsreq import N, call, check_headers, document, error, iso, text
+from tests.helpers import (
+    SEATTLE,
+    SELLER,
+    US,
+    N,
+    Server,
+    call,
+    check_headers,
+    document,
+    error,
+    iso,
+    sdk_for,
+    text,
+)
 
 
 @pytest.fixture
@@ -35,20 +46,9 @@ def server(shared_server: Server) -> Server:
     return shared_server
 
 
-US = "ATVPDKIKX0DER"
 OTHER_SELLER = "A3LISTINGOTHER"
 OTHER_KEY = "AKIALISTINGOTHERKEY0"
 OTHER_SECRET = "listing-other-secret"
-SEATTLE = Address(
-    {
-        "Name": "Jane Doe",
-        "Line1": "1200 12th Ave S",
-        "City": "Seattle",
-        "StateOrProvinceCode": "WA",
-        "CountryCode": "US",
-        "PostalCode": "98144",
-    }
-)
 
 
 def utcnow() -> datetime:
@@ -87,12 +87,6 @@ def restamp(db: Database, order_id: str, moment: datetime, status: str = CANCELL
             .where(orders_table.c.seller_id == SELLER, orders_table.c.seller_order_id == order_id)
             .values(status=status, status_updated_at=moment)
         )
-
-
-@pytest.fixture
-def http(server: Server) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, timeout=30) as client:
-        yield client
 
 
 class Listed:
@@ -270,7 +264,7 @@ def test_the_listing_is_a_snapshot_while_orders_change_between_pages(server: Ser
 def test_sdk_iterates_every_page(server: Server) -> None:
     rows = spread(120, "SDK", utcnow() - timedelta(hours=3))
     insert(server.ctx.db, rows)
-    with OutboundClient(server.url, ACCESS_KEY, SECRET_KEY, SELLER) as client:
+    with sdk_for(server) as client:
         first = client.list_all_fulfillment_orders()
         assert len(first.orders) == 50 and first.next_token
         listed = [o.seller_fulfillment_order_id for o in client.iter_fulfillment_orders()]

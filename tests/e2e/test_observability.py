@@ -22,9 +22,7 @@ from outbound.mws import throttle as throttling
 from outbound.service import runtime
 from outbound.sim.clock import RealClock
 from outbound.store import Database
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, Server, free_port
-from tests.lifecycle_helpers import CALLER, line, order_request, stock
-from tests.mwsreq import call
+from tests.helpers import ACCESS_KEY, CALLER, SECRET_KEY, SELLER, Server, call, free_port, line, order_request, stock
 
 ENV = {k: v for k, v in os.environ.items() if not k.startswith("OUTBOUND_")}
 CLI = [sys.executable, "-m", "outbound"]
@@ -111,7 +109,7 @@ def test_health_is_503_with_the_reason_while_the_database_is_away() -> None:
     url = f"postgresql://postgres:secret-password@127.0.0.1:{free_port()}/nowhere"
     db = Database(url)
     ctx = Context(Settings(database_url=url, throttle=False), db, throttling.Unthrottled(), RealClock())
-    from tests.conftest import start_server
+    from tests.helpers import start_server
 
     server, thread, port = start_server(ctx)
     try:

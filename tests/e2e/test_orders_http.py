@@ -1,29 +1,49 @@
 """Fulfillment orders over real HTTP: our SDK, hand-signed requests, python-amazon-mws and boto 2.
 
 create → get → list → cancel with each client (SQLite and PostgreSQL); the exact XML of GetFulfillmentOrder and
-ListAllFulfillmentOrders for a new order (operations.md §4, §5, mws-protocol.md §4.1); and every parameter refusal
-of CreateFulfillmentOrder with its message, which names the offending parameter by its wire name (operations.md §2).
+ListAllFulfillmentOrders for a new order (docs/mws-protocol.md "Operations", "Answers"); and every parameter refusal
+of CreateFulfillmentOrder with its message, which names the offending parameter by its wire name.
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
-from lxml import etree
 from sqlalchemy import update
 
-from outbound.client import Address, CreateItem, MwsClientError, OutboundClient
+from outbound.client import CreateItem, MwsClientError
 from outbound.service.accounts import add_seller
-from outbound.service.inventory import StockChange, levels, set_inventory
+from outbound.service.inventory import levels
 from outbound.store import Database
 from outbound.store.schema import orders
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, Server, make_server
-from tests.mwsreq import NS, PATH, UUID, N, call, check_headers, document, error, text
+from tests.helpers import (
+    ACCESS_KEY,
+    JANE,
+    JP,
+    NS,
+    SECRET_KEY,
+    SELLER,
+    US,
+    UUID,
+    N,
+    Server,
+    boto_connection,
+    call,
+    check_headers,
+    document,
+    error,
+    make_server,
+    python_amazon_mws,
+    sdk_for,
+    stock,
+    tags,
+    text,
+    totals,
+)
 
 
 @pytest.fixture
@@ -31,31 +51,8 @@ def server(shared_server: Server) -> Server:
     return shared_server
 
 
-US = "ATVPDKIKX0DER"
-JP = "A1VC38T7YXB528"
-JANE = Address(
-    name="Jane Doe",
-    line1="1200 12th Ave S",
-    line2="Suite 300",
-    city="Seattle",
-    state_or_province_code="WA",
-    country_code="US",
-    postal_code="98144",
-    phone_number="206-555-0142",
-)
-
-
-def stock(db: Database, sku: str, quantity: int, fc: str = "BFI4", seller: str = SELLER) -> None:
-    set_inventory(db, StockChange(seller, sku, quantity, fc))
-
-
-def units(db: Database, sku: str) -> tuple[int, int]:
-    rows = levels(db, SELLER, sku)
-    return sum(r[2] for r in rows), sum(r[3] for r in rows)
-
-
 def create_params(order_id: str, **changes: str | None) -> dict[str, str | None]:
-    """The example exchange's CreateFulfillmentOrder (examples/CreateFulfillmentOrder.md); ``None`` drops a key."""
+    """The example exchange's CreateFulfillmentOrder (docs/mws-protocol.md "Worked examples"); ``None`` drops a key."""
     params: dict[str, str | None] = {
         "MarketplaceId": US,
         "SellerFulfillmentOrderId": order_id,
@@ -87,10 +84,6 @@ def create_params(order_id: str, **changes: str | None) -> dict[str, str | None]
     return params
 
 
-def tags(node: etree._Element) -> list[str]:
-    return [etree.QName(child).localname for child in node]
-
-
 # ------------------------------------------------------------------------------------------------ our SDK
 
 
@@ -98,7 +91,7 @@ def test_sdk_create_get_list_cancel(server: Server) -> None:
     db = server.ctx.db
     stock(db, "BLUE-MUG-12OZ", 10)
     stock(db, "TEA-SAMPLER-6", 10)
-    with OutboundClient(server.url, ACCESS_KEY, SECRET_KEY, SELLER) as client:
+    with sdk_for(server) as client:
         request_id = client.create_fulfillment_order(
             "MCF-1001",
             JANE,
@@ -111,7 +104,7 @@ def test_sdk_create_get_list_cancel(server: Server) -> None:
             notification_emails=["jane.doe@example.com"],
         )
         assert UUID.fullmatch(request_id)
-        assert units(db, "BLUE-MUG-12OZ") == (8, 2) and units(db, "TEA-SAMPLER-6") == (9, 1)
+        assert totals(db, "BLUE-MUG-12OZ") == (8, 2) and totals(db, "TEA-SAMPLER-6") == (9, 1)
 
         details = client.get_fulfillment_order("MCF-1001")
         order = details.order
@@ -140,11 +133,11 @@ def test_sdk_create_get_list_cancel(server: Server) -> None:
         cancelled = client.get_fulfillment_order("MCF-1001")
         assert cancelled.order.status == "CANCELLED"
         assert [i.cancelled_quantity for i in cancelled.items] == [2, 1]
-        assert units(db, "BLUE-MUG-12OZ") == (10, 0) and units(db, "TEA-SAMPLER-6") == (10, 0)
+        assert totals(db, "BLUE-MUG-12OZ") == (10, 0) and totals(db, "TEA-SAMPLER-6") == (10, 0)
         client.cancel_fulfillment_order("MCF-1001")  # twice: still 200, nothing changes
         again = client.get_fulfillment_order("MCF-1001")
         assert again.order.status_updated_datetime == cancelled.order.status_updated_datetime
-        assert units(db, "BLUE-MUG-12OZ") == (10, 0)
+        assert totals(db, "BLUE-MUG-12OZ") == (10, 0)
         (listed_after,) = client.list_all_fulfillment_orders().orders
         assert listed_after.status == "CANCELLED"
 
@@ -152,12 +145,12 @@ def test_sdk_create_get_list_cancel(server: Server) -> None:
 def test_sdk_hold_update_ship(server: Server) -> None:
     db = server.ctx.db
     stock(db, "TEA-SAMPLER-6", 5)
-    with OutboundClient(server.url, ACCESS_KEY, SECRET_KEY, SELLER) as client:
+    with sdk_for(server) as client:
         client.create_fulfillment_order(
             "MCF-1003", JANE, [CreateItem("TEA-SAMPLER-6", "MCF-1003-1", 2)], fulfillment_action="Hold"
         )
         assert client.get_fulfillment_order("MCF-1003").order.fulfillment_action == "Hold"
-        assert units(db, "TEA-SAMPLER-6") == (3, 2)
+        assert totals(db, "TEA-SAMPLER-6") == (3, 2)
         with pytest.raises(MwsClientError) as err:
             client.update_fulfillment_order("MCF-1003", quantities={"MCF-1003-1": 3})
         assert (err.value.status, err.value.code) == (400, "InvalidParameterValue")
@@ -172,7 +165,7 @@ def test_sdk_hold_update_ship(server: Server) -> None:
         assert details.order.fulfillment_action == "Ship"
         assert details.order.shipping_speed_category == "Expedited"
         assert (details.items[0].quantity, details.items[0].gift_message) == (1, "Enjoy the tea!")
-        assert units(db, "TEA-SAMPLER-6") == (4, 1)
+        assert totals(db, "TEA-SAMPLER-6") == (4, 1)
         with pytest.raises(MwsClientError) as err:
             client.update_fulfillment_order("MCF-1003", fulfillment_action="Ship")
         assert (err.value.status, err.value.code) == (400, "InvalidRequest")
@@ -184,7 +177,7 @@ def test_sdk_update_of_the_speed_gives_new_promises(server: Server) -> None:
     db = server.ctx.db
     stock(db, "TEA-SAMPLER-6", 10)
     line = CreateItem("TEA-SAMPLER-6", "MCF-1004-1", 2)
-    with OutboundClient(server.url, ACCESS_KEY, SECRET_KEY, SELLER) as client:
+    with sdk_for(server) as client:
         client.create_fulfillment_order("MCF-1004", JANE, [line], fulfillment_action="Hold")
         (standard,) = client.get_fulfillment_order("MCF-1004").items
         assert standard.estimated_arrival_datetime is not None
@@ -203,16 +196,10 @@ def test_sdk_update_of_the_speed_gives_new_promises(server: Server) -> None:
         assert priority.estimated_arrival_datetime is not None
         assert priority.estimated_arrival_datetime < standard.estimated_arrival_datetime
         assert priority.estimated_arrival_datetime in (before, after)  # the clock may cross a cut-off in between
-        assert units(db, "TEA-SAMPLER-6") == (8, 2)
+        assert totals(db, "TEA-SAMPLER-6") == (8, 2)
 
 
 # ------------------------------------------------------------------------------------------------ exact XML
-
-
-@pytest.fixture
-def http(server: Server) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, timeout=10) as client:
-        yield client
 
 
 ORDER_FIELDS = [
@@ -595,11 +582,11 @@ def test_create_parameter_errors(
 ) -> None:
     order_id = f"BAD-{case}"[:40] if case != "long-order-id" else "unused"
     params = create_params(order_id, **fix_ids(order_id, changes))
-    before = (units(shared.ctx.db, "BLUE-MUG-12OZ"), units(shared.ctx.db, "TEA-SAMPLER-6"))
+    before = (totals(shared.ctx.db, "BLUE-MUG-12OZ"), totals(shared.ctx.db, "TEA-SAMPLER-6"))
     found = error(call(shared_http, "CreateFulfillmentOrder", params))
     assert (found.status, found.type, found.code) == (400, "Sender", "InvalidParameterValue")
     assert found.message == message.replace("X-1", f"{order_id}-1")
-    assert (units(shared.ctx.db, "BLUE-MUG-12OZ"), units(shared.ctx.db, "TEA-SAMPLER-6")) == before
+    assert (totals(shared.ctx.db, "BLUE-MUG-12OZ"), totals(shared.ctx.db, "TEA-SAMPLER-6")) == before
     if params.get("SellerFulfillmentOrderId"):
         gone = error(
             call(shared_http, "GetFulfillmentOrder", {"SellerFulfillmentOrderId": params["SellerFulfillmentOrderId"]})
@@ -619,9 +606,9 @@ def test_too_many_items(shared: Server, shared_http: httpx.Client) -> None:
     del params["Items.member.251.SellerSKU"], params["Items.member.251.SellerFulfillmentOrderItemId"]
     del params["Items.member.251.Quantity"]
     params["SellerFulfillmentOrderId"] = "OK-250-items"
-    before = units(shared.ctx.db, "TEA-SAMPLER-6")
+    before = totals(shared.ctx.db, "TEA-SAMPLER-6")
     assert call(shared_http, "CreateFulfillmentOrder", params).status_code == 200  # 250 is the limit, not 249
-    assert units(shared.ctx.db, "TEA-SAMPLER-6") == (before[0] - 250, before[1] + 250)
+    assert totals(shared.ctx.db, "TEA-SAMPLER-6") == (before[0] - 250, before[1] + 250)
 
 
 def test_too_many_notification_emails(shared_http: httpx.Client) -> None:
@@ -651,18 +638,18 @@ def test_fill_or_kill_short_is_insufficient_inventory(shared: Server, shared_htt
 
 
 def test_same_id_is_idempotent_and_other_content_is_refused(shared: Server, shared_http: httpx.Client) -> None:
-    before = units(shared.ctx.db, "BLUE-MUG-12OZ")
+    before = totals(shared.ctx.db, "BLUE-MUG-12OZ")
     first = call(shared_http, "CreateFulfillmentOrder", create_params("IDEM-1"))
     second = call(shared_http, "CreateFulfillmentOrder", create_params("IDEM-1"))
     assert first.status_code == second.status_code == 200
     assert check_headers(first) != check_headers(second)  # a new RequestId each time
-    assert units(shared.ctx.db, "BLUE-MUG-12OZ") == (before[0] - 2, before[1] + 2)
+    assert totals(shared.ctx.db, "BLUE-MUG-12OZ") == (before[0] - 2, before[1] + 2)
     found = error(
         call(shared_http, "CreateFulfillmentOrder", create_params("IDEM-1", **{"Items.member.1.Quantity": "3"}))
     )
     assert (found.status, found.code) == (400, "InvalidParameterValue")
     assert found.message == invalid("IDEM-1", "SellerFulfillmentOrderId", "an order with this id already exists")
-    assert units(shared.ctx.db, "BLUE-MUG-12OZ") == (before[0] - 2, before[1] + 2)
+    assert totals(shared.ctx.db, "BLUE-MUG-12OZ") == (before[0] - 2, before[1] + 2)
 
 
 def test_accepted_edge_values(shared: Server, shared_http: httpx.Client) -> None:
@@ -676,7 +663,7 @@ def test_accepted_edge_values(shared: Server, shared_http: httpx.Client) -> None
     )
     response = call(shared_http, "CreateFulfillmentOrder", params)
     assert response.status_code == 200, response.text
-    with OutboundClient(shared.url, ACCESS_KEY, SECRET_KEY, SELLER) as client:
+    with sdk_for(shared) as client:
         order = client.get_fulfillment_order("E" * 40).order
     assert order.displayable_order_comment == "c" * 1000
     assert order.displayable_order_datetime == datetime(2013, 12, 29, tzinfo=UTC)
@@ -684,14 +671,6 @@ def test_accepted_edge_values(shared: Server, shared_http: httpx.Client) -> None
 
 
 # ------------------------------------------------------------------------------------------------ third-party clients
-
-
-def python_amazon_mws(server: Server) -> Any:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from mws import mws as m
-
-    return m.MWS(ACCESS_KEY, SECRET_KEY, SELLER, domain=server.url, uri=PATH, version="2010-10-01")
 
 
 def value(node: Any) -> str:
@@ -711,7 +690,7 @@ def test_python_amazon_mws_create_get_list_cancel(server: Server) -> None:
     created = api.make_request({**params, "Action": "CreateFulfillmentOrder"}, method="POST")
     assert created.response.status_code == 200
     assert created.parsed is None  # no CreateFulfillmentOrderResult element
-    assert units(db, "BLUE-MUG-12OZ") == (8, 2)
+    assert totals(db, "BLUE-MUG-12OZ") == (8, 2)
 
     got = api.make_request({"Action": "GetFulfillmentOrder", "SellerFulfillmentOrderId": "PYMWS-1"}, method="POST")
     order = got.parsed["FulfillmentOrder"]
@@ -733,27 +712,12 @@ def test_python_amazon_mws_create_get_list_cancel(server: Server) -> None:
     got = api.make_request({"Action": "GetFulfillmentOrder", "SellerFulfillmentOrderId": "PYMWS-1"}, method="POST")
     assert value(got.parsed["FulfillmentOrder"]["FulfillmentOrderStatus"]) == "CANCELLED"
     assert [value(i["CancelledQuantity"]) for i in got.parsed["FulfillmentOrderItem"]["member"]] == ["2", "1"]
-    assert units(db, "BLUE-MUG-12OZ") == (10, 0)
+    assert totals(db, "BLUE-MUG-12OZ") == (10, 0)
 
     with pytest.raises(m.MWSError) as err:
         api.make_request({**params, "Action": "CreateFulfillmentOrder", "DisplayableOrderId": "A  B"}, method="POST")
     assert err.value.response.status_code == 400
     assert "Value A  B for parameter DisplayableOrderId is invalid." in str(err.value)
-
-
-def boto_connection(server: Server) -> Any:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from boto.mws.connection import MWSConnection
-
-    return MWSConnection(
-        aws_access_key_id=ACCESS_KEY,
-        aws_secret_access_key=SECRET_KEY,
-        Merchant=SELLER,
-        host="127.0.0.1",
-        port=server.port,
-        is_secure=False,
-    )
 
 
 @pytest.fixture
@@ -787,7 +751,7 @@ def test_boto_create_get_list_cancel(server: Server) -> None:
             ]
         },
     )
-    assert units(db, "BLUE-MUG-12OZ") == (8, 2) and units(db, "TEA-SAMPLER-6") == (9, 1)
+    assert totals(db, "BLUE-MUG-12OZ") == (8, 2) and totals(db, "TEA-SAMPLER-6") == (9, 1)
 
     result = connection.get_fulfillment_order(SellerFulfillmentOrderId="BOTO-1").GetFulfillmentOrderResult
     assert result.FulfillmentOrder.SellerFulfillmentOrderId == "BOTO-1"
@@ -803,7 +767,7 @@ def test_boto_create_get_list_cancel(server: Server) -> None:
     result = connection.get_fulfillment_order(SellerFulfillmentOrderId="BOTO-1").GetFulfillmentOrderResult
     assert result.FulfillmentOrder.FulfillmentOrderStatus == "CANCELLED"
     assert [i.CancelledQuantity for i in result.FulfillmentOrderItem] == ["2", "1"]
-    assert units(db, "BLUE-MUG-12OZ") == (10, 0)
+    assert totals(db, "BLUE-MUG-12OZ") == (10, 0)
 
 
 def test_boto_error(server: Server) -> None:

@@ -1,8 +1,9 @@
 """Concurrency and isolation over real HTTP, on SQLite and PostgreSQL.
 
 Many CreateFulfillmentOrder calls racing for the same few units must never reserve more units than exist
-(operations.md §2: stock is locked while it is allocated); and two sellers never see each other's orders, even under
-the same SellerFulfillmentOrderId (operations.md §0.6: another seller's order is answered exactly like a missing one).
+(stock is locked while it is allocated); and two sellers never see each other's orders, even under the same
+SellerFulfillmentOrderId (docs/mws-protocol.md "Operations": another seller's order is answered exactly like a
+missing one).
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from outbound.client import Address, CreateItem, MwsClientError, OutboundClient
+from outbound.client import CreateItem, MwsClientError, OutboundClient
 from outbound.service.accounts import add_seller
-from outbound.service.inventory import StockChange, levels, set_inventory
+from outbound.service.inventory import levels
 from outbound.store import Database
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, Server
+from tests.helpers import JANE_PLAIN, SELLER, Server, sdk_for, stock
 
 
 @pytest.fixture
@@ -28,14 +29,6 @@ def server(shared_server: Server) -> Server:
     return shared_server
 
 
-JANE = Address(
-    name="Jane Doe",
-    line1="1200 12th Ave S",
-    city="Seattle",
-    state_or_province_code="WA",
-    country_code="US",
-    postal_code="98144",
-)
 ORDER_DATE = datetime(2026, 11, 23, 15, 58, 40, tzinfo=UTC)
 ALL_QUANTITY_ZERO = (400, "InvalidRequestException", "Value AllQuantityZero for parameter  is invalid.")
 INSUFFICIENT = (400, "InvalidRequestException", "Value InsufficientInventory for parameter Items is invalid.")
@@ -75,14 +68,14 @@ def race(count: int, attempt: Callable[[int], Outcome]) -> list[Outcome]:
 def creator(
     server: Server, http: httpx.Client, sku: str, quantity: int, prefix: str, policy: str | None = None
 ) -> Callable[[int], Outcome]:
-    client = OutboundClient(server.url, ACCESS_KEY, SECRET_KEY, SELLER, http=http)
+    client = sdk_for(server, http=http)
 
     def attempt(n: int) -> Outcome:
         order_id = f"{prefix}-{n:02d}"
         try:
             client.create_fulfillment_order(
                 order_id,
-                JANE,
+                JANE_PLAIN,
                 [CreateItem(sku, f"{order_id}-1", quantity)],
                 displayable_order_datetime=ORDER_DATE,
                 fulfillment_policy=policy,
@@ -96,13 +89,13 @@ def creator(
 
 def test_fifty_concurrent_one_unit_orders_take_exactly_the_twenty_units(server: Server, pool: httpx.Client) -> None:
     db = server.ctx.db
-    set_inventory(db, StockChange(SELLER, "HOT-SKU", 20, "BFI4"))
+    stock(db, "HOT-SKU", 20, "BFI4")
     outcomes = race(50, creator(server, pool, "HOT-SKU", 1, "RUSH"))
     counted = Counter(o if o == "ok" else "refused" for o in outcomes)
     assert counted["ok"] == 20, outcomes
     assert {o for o in outcomes if o != "ok"} == {ALL_QUANTITY_ZERO}
     assert levels(db, SELLER, "HOT-SKU") == [("HOT-SKU", "BFI4", 0, 20)]
-    client = OutboundClient(server.url, ACCESS_KEY, SECRET_KEY, SELLER, http=pool)
+    client = sdk_for(server, http=pool)
     listed = list(client.iter_fulfillment_orders())
     accepted = {f"RUSH-{n:02d}" for n, o in enumerate(outcomes) if o == "ok"}
     assert {o.seller_fulfillment_order_id for o in listed} == accepted  # exactly the answered-200 ones exist
@@ -115,8 +108,8 @@ def test_fifty_concurrent_one_unit_orders_take_exactly_the_twenty_units(server: 
 
 def test_concurrent_multi_unit_orders_never_oversell(server: Server, pool: httpx.Client) -> None:
     db = server.ctx.db
-    set_inventory(db, StockChange(SELLER, "HOT-SKU", 11, "BFI4"))
-    set_inventory(db, StockChange(SELLER, "HOT-SKU", 9, "ONT8"))
+    stock(db, "HOT-SKU", 11, "BFI4")
+    stock(db, "HOT-SKU", 9, "ONT8")
     outcomes = race(30, creator(server, pool, "HOT-SKU", 3, "TRIO"))
     accepted = sum(1 for o in outcomes if o == "ok")
     assert accepted == 6  # 6 × 3 = 18 of 20 units; the 2 left over cannot make a FillOrKill order of 3
@@ -127,7 +120,7 @@ def test_concurrent_multi_unit_orders_never_oversell(server: Server, pool: httpx
 
 def test_concurrent_fill_all_orders_reserve_what_is_left(server: Server, pool: httpx.Client) -> None:
     db = server.ctx.db
-    set_inventory(db, StockChange(SELLER, "HOT-SKU", 20, "BFI4"))
+    stock(db, "HOT-SKU", 20, "BFI4")
     outcomes = race(30, creator(server, pool, "HOT-SKU", 3, "FILL", policy="FillAll"))
     accepted = sum(1 for o in outcomes if o == "ok")
     assert accepted == 7  # six whole orders and one that gets the last 2 units
@@ -137,10 +130,10 @@ def test_concurrent_fill_all_orders_reserve_what_is_left(server: Server, pool: h
 
 def test_cancels_racing_creates_keep_the_books_balanced(server: Server, pool: httpx.Client) -> None:
     db = server.ctx.db
-    set_inventory(db, StockChange(SELLER, "HOT-SKU", 10, "BFI4"))
+    stock(db, "HOT-SKU", 10, "BFI4")
     first = race(10, creator(server, pool, "HOT-SKU", 1, "OLD"))
     assert first == ["ok"] * 10
-    client = OutboundClient(server.url, ACCESS_KEY, SECRET_KEY, SELLER, http=pool)
+    client = sdk_for(server, http=pool)
     make = creator(server, pool, "HOT-SKU", 1, "NEW")
 
     def attempt(n: int) -> Outcome:
@@ -163,13 +156,13 @@ def test_cancels_racing_creates_keep_the_books_balanced(server: Server, pool: ht
 def test_concurrent_retries_of_one_order_create_it_once(server: Server, pool: httpx.Client) -> None:
     """Clients retry timeouts: the same request arriving ten times at once is one order and one reservation."""
     db = server.ctx.db
-    set_inventory(db, StockChange(SELLER, "HOT-SKU", 20, "BFI4"))
-    client = OutboundClient(server.url, ACCESS_KEY, SECRET_KEY, SELLER, http=pool)
+    stock(db, "HOT-SKU", 20, "BFI4")
+    client = sdk_for(server, http=pool)
 
     def attempt(_n: int) -> Outcome:
         try:
             client.create_fulfillment_order(
-                "RETRIED", JANE, [CreateItem("HOT-SKU", "RETRIED-1", 2)], displayable_order_datetime=ORDER_DATE
+                "RETRIED", JANE_PLAIN, [CreateItem("HOT-SKU", "RETRIED-1", 2)], displayable_order_datetime=ORDER_DATE
             )
         except MwsClientError as err:
             return (err.status, err.code, err.message)
@@ -188,9 +181,9 @@ def test_concurrent_retries_of_one_order_create_it_once(server: Server, pool: ht
 def two_sellers(server: Server, pool: httpx.Client) -> tuple[OutboundClient, OutboundClient]:
     db = server.ctx.db
     add_seller(db, SECOND_SELLER, SECOND_KEY, SECOND_SECRET)
-    set_inventory(db, StockChange(SELLER, "MUG", 10, "BFI4"))
-    set_inventory(db, StockChange(SECOND_SELLER, "MUG", 10, "BFI4"))
-    first = OutboundClient(server.url, ACCESS_KEY, SECRET_KEY, SELLER, http=pool)
+    stock(db, "MUG", 10, "BFI4")
+    stock(db, "MUG", 10, "BFI4", SECOND_SELLER)
+    first = sdk_for(server, http=pool)
     second = OutboundClient(server.url, SECOND_KEY, SECOND_SECRET, SECOND_SELLER, http=pool)
     return first, second
 
@@ -205,8 +198,8 @@ def test_two_sellers_may_use_the_same_order_id(
     server: Server, two_sellers: tuple[OutboundClient, OutboundClient]
 ) -> None:
     first, second = two_sellers
-    first.create_fulfillment_order("SHARED-1", JANE, [CreateItem("MUG", "L1", 1)], displayable_order_id="FIRST")
-    second.create_fulfillment_order("SHARED-1", JANE, [CreateItem("MUG", "L1", 3)], displayable_order_id="SECOND")
+    first.create_fulfillment_order("SHARED-1", JANE_PLAIN, [CreateItem("MUG", "L1", 1)], displayable_order_id="FIRST")
+    second.create_fulfillment_order("SHARED-1", JANE_PLAIN, [CreateItem("MUG", "L1", 3)], displayable_order_id="SECOND")
     a, b = first.get_fulfillment_order("SHARED-1"), second.get_fulfillment_order("SHARED-1")
     assert (a.order.displayable_order_id, a.items[0].quantity) == ("FIRST", 1)
     assert (b.order.displayable_order_id, b.items[0].quantity) == ("SECOND", 3)
@@ -225,7 +218,11 @@ def test_another_sellers_order_is_answered_like_a_missing_one(
 ) -> None:
     first, second = two_sellers
     first.create_fulfillment_order(
-        "ONLY-FIRST", JANE, [CreateItem("MUG", "L1", 2)], fulfillment_action="Hold", displayable_order_id="PRIVATE"
+        "ONLY-FIRST",
+        JANE_PLAIN,
+        [CreateItem("MUG", "L1", 2)],
+        fulfillment_action="Hold",
+        displayable_order_id="PRIVATE",
     )
 
     def same_as_missing(action: Callable[[str], object]) -> None:
@@ -251,14 +248,14 @@ def test_another_sellers_order_is_answered_like_a_missing_one(
 
     assert list(second.iter_fulfillment_orders()) == []
     assert [o.seller_fulfillment_order_id for o in first.iter_fulfillment_orders()] == ["ONLY-FIRST"]
-    second.create_fulfillment_order("ONLY-SECOND", JANE, [CreateItem("MUG", "L1", 1)])
+    second.create_fulfillment_order("ONLY-SECOND", JANE_PLAIN, [CreateItem("MUG", "L1", 1)])
     assert [o.seller_fulfillment_order_id for o in second.iter_fulfillment_orders()] == ["ONLY-SECOND"]
     assert [o.seller_fulfillment_order_id for o in first.iter_fulfillment_orders()] == ["ONLY-FIRST"]
 
 
 def test_a_sellers_sku_is_not_anothers(server: Server, two_sellers: tuple[OutboundClient, OutboundClient]) -> None:
     _first, second = two_sellers
-    set_inventory(server.ctx.db, StockChange(SELLER, "FIRST-ONLY-SKU", 5, "BFI4"))
-    found = refusal(lambda: second.create_fulfillment_order("X", JANE, [CreateItem("FIRST-ONLY-SKU", "L1", 1)]))
+    stock(server.ctx.db, "FIRST-ONLY-SKU", 5, "BFI4")
+    found = refusal(lambda: second.create_fulfillment_order("X", JANE_PLAIN, [CreateItem("FIRST-ONLY-SKU", "L1", 1)]))
     assert found == (400, "Sender", "InvalidParameterValue", "Value FIRST-ONLY-SKU for parameter SellerSKU is invalid.")
     assert stock_totals(server.ctx.db, "FIRST-ONLY-SKU") == (5, 0)

@@ -1,5 +1,5 @@
 """The preview keeps its word: an order created right after a preview, with the same items, address and speed, gets
-the preview's centers, quantities and dates (operations.md §1 "Consistency").
+the preview's centers, quantities and dates (docs/mws-protocol.md "Operations").
 
 Each test previews over HTTP with the SDK, creates the order over HTTP, then compares:
 
@@ -18,50 +18,31 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from decimal import Decimal
 
 import pytest
 
-from outbound.client import Address, CreateItem, OutboundClient
+from outbound.client import CreateItem, OutboundClient
 from outbound.domain.orders import Address as DomainAddress
-from outbound.service import inventory as stock
+from outbound.service import inventory
 from outbound.service.accounts import Caller
 from outbound.service.orders import ItemRequest
 from outbound.service.preview import Preview, PreviewRequest, get_fulfillment_preview
 from outbound.store import Database
 from outbound.store import orders as order_store
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, Server
-from tests.mwsreq import unique
+from tests.helpers import ACCESS_KEY, JANE_PLAIN, SELLER, US, US_NOW, FixedClock, Server, sdk_for, stock, unique
 
-US = "ATVPDKIKX0DER"
-SEATTLE = Address(
-    "Jane Doe", "1200 12th Ave S", city="Seattle", state_or_province_code="WA", country_code="US", postal_code="98144"
-)
-THANKSGIVING_WEEK = datetime(2026, 11, 23, 16, 2, 11, tzinfo=UTC)
+THANKSGIVING_WEEK = US_NOW  # preview A's instant, 08:02 Pacific on the Monday
 INSTANTS = [pytest.param(None, id="now"), pytest.param(THANKSGIVING_WEEK, id="thanksgiving-week")]
-
-
-class FixedClock:
-    def __init__(self, moment: datetime) -> None:
-        self.moment = moment
-
-    def now(self) -> datetime:
-        return self.moment
-
-
-def put(db: Database, sku: str, quantity: int, fc: str, weight: str = "0.5", dims: str = "6x4x3") -> None:
-    sizes = stock.parse_dimensions(dims)
-    stock.set_inventory(db, stock.StockChange(SELLER, sku, quantity, fc, Decimal(weight), sizes))
 
 
 @pytest.fixture
 def mws(server: Server) -> Iterator[OutboundClient]:
-    with OutboundClient(server.url, ACCESS_KEY, SECRET_KEY, SELLER) as client:
+    with sdk_for(server) as client:
         yield client
 
 
 def service_preview(db: Database, items: list[CreateItem], speed: str, now: datetime) -> Preview:
-    address = DomainAddress({wire.removeprefix("."): value for wire, value in SEATTLE.to_params("").items()})
+    address = DomainAddress({wire.removeprefix("."): value for wire, value in JANE_PLAIN.to_params("").items()})
     lines = tuple(ItemRequest(i.seller_sku, i.seller_fulfillment_order_item_id, i.quantity) for i in items)
     [found] = get_fulfillment_preview(db, Caller(ACCESS_KEY, SELLER, US), PreviewRequest(address, lines, (speed,)), now)
     return found
@@ -76,7 +57,7 @@ def check_consistency(
     db = server.ctx.db
 
     named = service_preview(db, items, speed, now)  # the same computation, with the centers' names
-    [found] = mws.get_fulfillment_preview(SEATTLE, items, shipping_speed_categories=[speed])
+    [found] = mws.get_fulfillment_preview(JANE_PLAIN, items, shipping_speed_categories=[speed])
     assert found.is_fulfillable and found.speed == speed and named.is_fulfillable
     assert [
         (s.earliest_ship_date, s.latest_ship_date, s.earliest_arrival_date, s.latest_arrival_date)
@@ -90,7 +71,7 @@ def check_consistency(
     ]
 
     order_id = unique("CONSISTENT-")
-    mws.create_fulfillment_order(order_id, SEATTLE, items, shipping_speed_category=speed)
+    mws.create_fulfillment_order(order_id, JANE_PLAIN, items, shipping_speed_category=speed)
     details = mws.get_fulfillment_order(order_id)
 
     # dates: each line's estimate is the latest of the preview shipments that carry it
@@ -118,7 +99,7 @@ def check_consistency(
     for shipment in named.shipments:
         for item in shipment.items:
             per_center[(item.seller_sku, shipment.fc_code)] += item.quantity
-    levels = {(sku, fc): reserved for sku, fc, _sellable, reserved in stock.levels(db, SELLER) if reserved}
+    levels = {(sku, fc): reserved for sku, fc, _sellable, reserved in inventory.levels(db, SELLER) if reserved}
     assert levels == dict(per_center)
     return reserved
 
@@ -128,9 +109,11 @@ def check_consistency(
 def test_single_center_order(
     server: Server, db: Database, mws: OutboundClient, moment: datetime | None, speed: str
 ) -> None:
-    put(db, "MUG", 10, "BFI4", "0.85", "5x4.5x4")
-    put(db, "TEA", 10, "BFI4", "0.3", "8x5x1.39")
-    put(db, "MUG", 40, "ABE8", "0.85", "5x4.5x4")  # more mugs far away: the nearest center holding all wins
+    stock(db, "MUG", 10, "BFI4", weight="0.85", dims="5x4.5x4")
+    stock(db, "TEA", 10, "BFI4", weight="0.3", dims="8x5x1.39")
+    stock(
+        db, "MUG", 40, "ABE8", weight="0.85", dims="5x4.5x4"
+    )  # more mugs far away: the nearest center holding all wins
     items = [CreateItem("MUG", "line-1", 2), CreateItem("TEA", "line-2", 1)]
     reserved = check_consistency(server, mws, items, speed, moment)
     assert reserved == [("BFI4", "line-1", 2), ("BFI4", "line-2", 1)]
@@ -141,10 +124,10 @@ def test_single_center_order(
 def test_multi_center_order(
     server: Server, db: Database, mws: OutboundClient, moment: datetime | None, speed: str
 ) -> None:
-    put(db, "MUG", 4, "BFI4")  # Kent, WA (Pacific)
-    put(db, "TEA", 3, "ABE8")  # Florence, NJ (Eastern): the only one with tea
-    put(db, "CUP", 3, "BFI4")
-    put(db, "CUP", 3, "DFW7")  # Coppell, TX (Central): 5 cups need both
+    stock(db, "MUG", 4, "BFI4", weight="0.5", dims="6x4x3")  # Kent, WA (Pacific)
+    stock(db, "TEA", 3, "ABE8", weight="0.5", dims="6x4x3")  # Florence, NJ (Eastern): the only one with tea
+    stock(db, "CUP", 3, "BFI4", weight="0.5", dims="6x4x3")
+    stock(db, "CUP", 3, "DFW7", weight="0.5", dims="6x4x3")  # Coppell, TX (Central): 5 cups need both
     items = [CreateItem("MUG", "line-1", 2), CreateItem("TEA", "line-2", 3), CreateItem("CUP", "line-3", 5)]
     reserved = check_consistency(server, mws, items, speed, moment)
     assert reserved == [
@@ -157,12 +140,12 @@ def test_multi_center_order(
 
 def test_thanksgiving_week_dates_differ_per_center(server: Server, db: Database, mws: OutboundClient) -> None:
     """The multi-center case really has different dates per shipment, so the max per line is exercised."""
-    put(db, "MUG", 4, "BFI4")
-    put(db, "CUP", 3, "BFI4")
-    put(db, "CUP", 3, "DFW7")
+    stock(db, "MUG", 4, "BFI4", weight="0.5", dims="6x4x3")
+    stock(db, "CUP", 3, "BFI4", weight="0.5", dims="6x4x3")
+    stock(db, "CUP", 3, "DFW7", weight="0.5", dims="6x4x3")
     server.ctx.clock = FixedClock(THANKSGIVING_WEEK)
     [found] = mws.get_fulfillment_preview(
-        SEATTLE,
+        JANE_PLAIN,
         [CreateItem("MUG", "line-1", 2), CreateItem("CUP", "line-3", 5)],
         shipping_speed_categories=["Standard"],
     )

@@ -1,13 +1,12 @@
 """GetFulfillmentPreview over real HTTP: the SDK, the raw XML (model order, ScaleLeap's requirements), the errors.
 
-The server's service clock is fixed at the instants of ``examples/GetFulfillmentPreview.md`` so the answers can be
-compared with the worked example (mws-protocol.md §4.1, §12; operations.md §1).
+The server's service clock is fixed at the instants of the previews in ``docs/mws-protocol.md`` so the answers can be
+compared with the worked example ("Worked examples", "Answers", "Real clients").
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from decimal import Decimal
 
 import httpx
@@ -15,27 +14,32 @@ import pytest
 from lxml import etree
 
 from outbound.client import Address, CreateItem, MwsClientError, OutboundClient, PreviewItem
-from outbound.service import inventory as stock
 from outbound.service.accounts import add_seller
 from outbound.store import Database
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, Server
-from tests.mwsreq import NS, N, call, check_headers, document, error, text
-
-US = "ATVPDKIKX0DER"
-JP = "A1VC38T7YXB528"
-US_NOW = datetime(2026, 11, 23, 16, 2, 11, tzinfo=UTC)
-JP_NOW = datetime(2026, 11, 23, 1, 10, 44, tzinfo=UTC)
-
-SEATTLE = Address(
-    "Jane Doe",
-    "1200 12th Ave S",
-    city="Seattle",
-    state_or_province_code="WA",
-    country_code="US",
-    postal_code="98144",
-    line2="Suite 300",
-    phone_number="206-555-0142",
+from tests.helpers import (
+    ACCESS_KEY,
+    JANE,
+    JP,
+    JP_NOW,
+    NS,
+    SECRET_KEY,
+    SELLER,
+    US,
+    US_NOW,
+    FixedClock,
+    N,
+    Server,
+    call,
+    check_headers,
+    document,
+    error,
+    local,
+    sdk_for,
+    stock_example,
+    text,
+    utc,
 )
+
 TOKYO = Address(
     "Yamada Hanako",
     "Meguro-ku Shimomeguro 2-24-1",
@@ -79,33 +83,20 @@ ITEM_REASONS = {"InventoryUnavailable", "NoDeliveryOption", "InvalidSKU", "Expor
 ORDER_REASONS = {"DeliverySLAUnavailable", "InvalidDestinationAddress"}
 
 
-class FixedClock:
-    def __init__(self, moment: datetime) -> None:
-        self.moment = moment
-
-    def now(self) -> datetime:
-        return self.moment
-
-
-def put(db: Database, sku: str, quantity: int, fc: str, weight: str, dims: tuple[str, str, str]) -> None:
-    sizes = (Decimal(dims[0]), Decimal(dims[1]), Decimal(dims[2]))
-    stock.set_inventory(db, stock.StockChange(SELLER, sku, quantity, fc, Decimal(weight), sizes))
-
-
 @pytest.fixture
 def stocked(server: Server, db: Database) -> Server:
     """The examples' SKUs (US in Kent, WA; JP in Ichikawa) and the server's clock at the US example's instant."""
     add_seller(db, SELLER, ACCESS_KEY, SECRET_KEY, marketplaces=[US, JP])
-    put(db, "BLUE-MUG-12OZ", 10, "BFI4", "0.85", ("5", "4.5", "4"))
-    put(db, "TEA-SAMPLER-6", 10, "BFI4", "0.3", ("8", "5", "1.39"))
-    put(db, "JP-TEA-TIN-100G", 5, "NRT1", "0.434", ("4", "4", "0.75"))
+    stock_example(db, "BLUE-MUG-12OZ", 10, "BFI4")
+    stock_example(db, "TEA-SAMPLER-6", 10, "BFI4")
+    stock_example(db, "JP-TEA-TIN-100G", 5, "NRT1")
     server.ctx.clock = FixedClock(US_NOW)
     return server
 
 
 @pytest.fixture
 def mws(stocked: Server) -> Iterator[OutboundClient]:
-    with OutboundClient(stocked.url, ACCESS_KEY, SECRET_KEY, SELLER) as client:
+    with sdk_for(stocked) as client:
         yield client
 
 
@@ -113,14 +104,6 @@ def mws(stocked: Server) -> Iterator[OutboundClient]:
 def http(stocked: Server) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=stocked.url, timeout=30) as client:
         yield client
-
-
-def utc(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
-def local(node: etree._Element) -> str:
-    return etree.QName(node).localname
 
 
 def children(node: etree._Element) -> list[str]:
@@ -173,7 +156,8 @@ def check_weight(node: etree._Element | None, unit: str) -> None:
 
 
 def check_preview(member: etree._Element) -> None:
-    """Model order, and everything ScaleLeap's strict SDK requires of a preview (mws-protocol.md §12)."""
+    """Model order, and everything ScaleLeap's strict SDK requires of a preview (docs/mws-protocol.md
+    "Real clients")."""
     names = children(member)
     assert in_model_order(names, PREVIEW_ORDER), names
     for required in ("ShippingSpeedCategory", "IsFulfillable", "IsCODCapable", "UnfulfillablePreviewItems"):
@@ -223,7 +207,7 @@ def check_preview(member: etree._Element) -> None:
 
 
 def test_the_us_example_through_the_sdk(mws: OutboundClient) -> None:
-    previews = mws.get_fulfillment_preview(SEATTLE, EXAMPLE_ITEMS, shipping_speed_categories=["Standard", "Expedited"])
+    previews = mws.get_fulfillment_preview(JANE, EXAMPLE_ITEMS, shipping_speed_categories=["Standard", "Expedited"])
     assert [p.speed for p in previews] == ["Standard", "Expedited"]
     standard, expedited = previews
     for found in previews:
@@ -271,7 +255,7 @@ def test_the_us_example_through_the_sdk(mws: OutboundClient) -> None:
 
 def test_the_sdk_takes_create_items_and_defaults_to_every_speed(mws: OutboundClient) -> None:
     items = [CreateItem("BLUE-MUG-12OZ", "1", 1, gift_message="not sent: a preview item has none")]
-    previews = mws.get_fulfillment_preview(SEATTLE, items)
+    previews = mws.get_fulfillment_preview(JANE, items)
     assert [p.speed for p in previews] == ["Standard", "Expedited", "Priority"]
     assert all(p.is_fulfillable for p in previews)
 
@@ -279,7 +263,7 @@ def test_the_sdk_takes_create_items_and_defaults_to_every_speed(mws: OutboundCli
 def test_the_sdk_reads_unfulfillable_previews(mws: OutboundClient) -> None:
     items = [PreviewItem("TEA-SAMPLER-6", "1", 12), PreviewItem("NOPE", "2", 1)]
     scheduled, standard = mws.get_fulfillment_preview(
-        SEATTLE, items, shipping_speed_categories=["ScheduledDelivery", "Standard"]
+        JANE, items, shipping_speed_categories=["ScheduledDelivery", "Standard"]
     )
     assert not scheduled.is_fulfillable and scheduled.order_unfulfillable_reasons == ("DeliverySLAUnavailable",)
     assert scheduled.shipments == () and scheduled.estimated_fees == ()
@@ -508,7 +492,7 @@ def test_parameter_errors(http: httpx.Client, change: dict[str, str | None], mes
 def test_the_sdk_raises_the_mws_error(mws: OutboundClient) -> None:
     items = [PreviewItem("BLUE-MUG-12OZ", "same", 1), PreviewItem("TEA-SAMPLER-6", "same", 1)]
     with pytest.raises(MwsClientError) as refused:
-        mws.get_fulfillment_preview(SEATTLE, items)
+        mws.get_fulfillment_preview(JANE, items)
     assert (refused.value.status, refused.value.code) == (400, "InvalidParameterValue")
     assert refused.value.message.endswith("Reason: Duplicate.")
     assert refused.value.request_id

@@ -1,4 +1,4 @@
-"""The MWS wire protocol over real HTTP (mws-protocol.md §1-5, §12): request shapes, response shape, every refusal.
+"""The MWS wire protocol over real HTTP (docs/mws-protocol.md): request shapes, response shape, every refusal.
 
 Most tests share one server on SQLite (the protocol does not depend on the store); the ones about sellers, grants
 and MWSAuthToken run on SQLite and PostgreSQL through the ``server`` fixture.
@@ -22,18 +22,22 @@ from outbound.mws.call import Call
 from outbound.mws.operations import OPERATIONS, Operation
 from outbound.service.accounts import add_seller
 from outbound.store import Database
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, Server, make_server
-from tests.mwsreq import (
+from tests.helpers import (
+    ACCESS_KEY,
     FORM,
     NS,
     PATH,
-    VECTOR_DIR,
+    SECRET_KEY,
+    SELLER,
+    VECTORS,
     Error,
+    Server,
     call,
     check_headers,
     document,
     error,
     form,
+    make_server,
     now_iso,
     send,
     signed_pairs,
@@ -151,14 +155,11 @@ def test_unknown_extra_parameter_is_accepted(http: httpx.Client) -> None:
     assert ok_status(call(http, params={"responseFormat": "xml", "Marketplace": "ATVPDKIKX0DER"})) == "GREEN"
 
 
-VECTORS = sorted(VECTOR_DIR.glob("*.json"))
-
-
 @pytest.mark.parametrize("path", VECTORS, ids=[p.stem for p in VECTORS])
 def test_real_client_captures_pass_the_signature_check(http: httpx.Client, path: Path) -> None:
     """Each capture replayed byte for byte (its Host header included) gets past the signature check; its recorded
-    Timestamp is old, so the answer is RequestExpired, which comes after the signature (§2.1). Tampered, it is
-    SignatureDoesNotMatch."""
+    Timestamp is old, so the answer is RequestExpired, which comes after the signature ("Order of checks").
+    Tampered, it is SignatureDoesNotMatch."""
     capture = json.loads(path.read_text(encoding="utf-8"))
     headers = {k: v for k, v in capture["headers"].items() if k.lower() not in ("content-length", "connection")}
     body = capture["body"].encode("utf-8")
@@ -229,7 +230,7 @@ def test_error_document_exact(http: httpx.Client) -> None:
     )
 
 
-# --- refusals, in the order of §3.5 --------------------------------------------------------------------------------
+# --- refusals, in the order of checks ----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("name", ["AWSAccessKeyId", "Signature", "SignatureMethod", "SignatureVersion"])

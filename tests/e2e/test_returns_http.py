@@ -1,16 +1,15 @@
 """Returns over real HTTP on a virtual clock: ListReturnReasonCodes and CreateFulfillmentReturn with our SDK and with
-hand-signed requests, compared with the example exchanges (examples/ListReturnReasonCodes.md,
-examples/CreateFulfillmentReturn.md), then the units travelling back, graded and restocked as the clock advances
-(operations.md §9, §10; mws-protocol.md §4.1, §12), and the ``outbound returns`` / ``scenario add ... return`` CLI.
+hand-signed requests, compared with the example exchanges (tests/fixtures/responses/ListReturnReasonCodes.xml,
+CreateFulfillmentReturn-*.xml), then the units travelling back, graded and restocked as the clock advances
+(docs/mws-protocol.md "Operations", "Answers", "Real clients"), and the ``outbound returns`` /
+``scenario add ... return`` CLI.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -30,62 +29,48 @@ from outbound.client import (
 from outbound.domain import returns as rules
 from outbound.domain.shipping import rng_for
 from outbound.service import scenarios, simulation
-from outbound.service.inventory import StockChange, levels, set_inventory
+from outbound.service.inventory import levels
 from outbound.store import Database
 from outbound.store import inventory as stock_store
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, Server
-from tests.e2e.virtual import serve_virtual
-from tests.mwsreq import NS, N, call, check_headers, document, error, text
-
-US = "ATVPDKIKX0DER"
-DE = "A1PA6795UKMFR9"
-CA = "A2EUQ1WTGCTBG2"
-MUG, TEA = "BLUE-MUG-12OZ", "TEA-SAMPLER-6"
-EXAMPLES = Path(os.environ.get("OUTBOUND_EXAMPLES", Path(__file__).resolve().parents[3] / "shared/spec/examples"))
-JANE = Address(
-    name="Jane Doe",
-    line1="1200 12th Ave S",
-    line2="Suite 300",
-    city="Seattle",
-    state_or_province_code="WA",
-    country_code="US",
-    postal_code="98144",
-    phone_number="206-555-0142",
+from tests.helpers import (
+    AUTHORIZATION_ORDER,
+    CA,
+    DE,
+    FIXTURES,
+    JANE,
+    NS,
+    RETURN_ITEM_ORDER,
+    SELLER,
+    US,
+    N,
+    Server,
+    call,
+    check_headers,
+    document,
+    error,
+    sdk_for,
+    stock,
+    tags,
+    text,
 )
-RETURN_ITEM_ORDER = [
-    "SellerReturnItemId",
-    "SellerFulfillmentOrderItemId",
-    "AmazonShipmentId",
-    "SellerReturnReasonCode",
-    "ReturnComment",
-    "AmazonReturnReasonCode",
-    "Status",
-    "StatusChangedDate",
-    "ReturnAuthorizationId",
-    "ReturnReceivedCondition",
-    "FulfillmentCenterId",
-]
-AUTHORIZATION_ORDER = ["ReturnAuthorizationId", "FulfillmentCenterId", "ReturnToAddress", "AmazonRmaId", "RmaPageURL"]
+
+MUG, TEA = "BLUE-MUG-12OZ", "TEA-SAMPLER-6"
+EXAMPLES = FIXTURES / "responses"
 ADDRESS_ORDER = ["Name", "Line1", "City", "StateOrProvinceCode", "CountryCode", "PostalCode"]
 SECONDS = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 
 
 @pytest.fixture
-def virtual_server(db: Database) -> Iterator[Server]:
-    yield from serve_virtual(db)
-
-
-@pytest.fixture
 def stocked(virtual_server: Server) -> Server:
     db = virtual_server.ctx.db
-    set_inventory(db, StockChange(SELLER, MUG, 10, "BFI4"))
-    set_inventory(db, StockChange(SELLER, TEA, 10, "BFI4"))
+    stock(db, MUG, 10, "BFI4")
+    stock(db, TEA, 10, "BFI4")
     return virtual_server
 
 
 @pytest.fixture
 def mws(stocked: Server) -> Iterator[OutboundClient]:
-    with OutboundClient(stocked.url, ACCESS_KEY, SECRET_KEY, SELLER) as client:
+    with sdk_for(stocked) as client:
         yield client
 
 
@@ -116,22 +101,11 @@ def stock_at(db: Database, sku: str, fc: str) -> int:
     return sum(sellable for row_sku, row_fc, sellable, _ in levels(db, SELLER, sku) if (row_sku, row_fc) == (sku, fc))
 
 
-def local(node: etree._Element) -> str:
-    return etree.QName(node).localname
-
-
-def tags(node: etree._Element) -> list[str]:
-    return [local(child) for child in node]
-
-
 def example_responses(name: str) -> list[etree._Element]:
-    path = EXAMPLES / f"{name}.md"
-    if not path.exists():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"example missing: {path}")
-        pytest.skip(f"example missing: {path}")
-    blocks = re.findall(r"```xml\n(.*?)```", path.read_text(encoding="utf-8"), re.S)
-    return [etree.fromstring(block.strip().encode("utf-8")) for block in blocks]
+    """The documented example answers of an operation, in exchange order (``name.xml`` or ``name-1.xml``, ...)."""
+    paths = sorted(EXAMPLES.glob(f"{name}.xml")) + sorted(EXAMPLES.glob(f"{name}-*.xml"))
+    assert paths, f"no example response for {name} in {EXAMPLES}"
+    return [etree.fromstring(path.read_text(encoding="utf-8").strip().encode("utf-8")) for path in paths]
 
 
 def shape(node: etree._Element | None, replace: Mapping[str, str] | None = None) -> Any:
@@ -306,7 +280,7 @@ def test_list_return_reason_codes_shapes(stocked: Server, http: httpx.Client) ->
 
 
 def test_create_fulfillment_return_is_the_example(stocked: Server, mws: OutboundClient, http: httpx.Client) -> None:
-    """Both exchanges of examples/CreateFulfillmentReturn.md: the first call, then the same call sent again."""
+    """Both CreateFulfillmentReturn example exchanges: the first call, then the same call sent again."""
     first_expected, again_expected = example_responses("CreateFulfillmentReturn")
     shipment = place_and_ship(stocked, mws)
     params = return_params(
@@ -524,13 +498,6 @@ def test_refused_units_with_every_reason(stocked: Server, mws: OutboundClient) -
 
 
 WIDE = {"COLUMNS": "220"}  # Rich wraps table cells to the terminal's width
-
-
-@pytest.fixture
-def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    for name in [k for k in os.environ if k.startswith("OUTBOUND_")]:
-        monkeypatch.delenv(name)
-    return CliRunner()
 
 
 def test_cli_return_scenarios_and_listing(stocked: Server, mws: OutboundClient, runner: CliRunner) -> None:

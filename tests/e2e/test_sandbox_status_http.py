@@ -15,8 +15,7 @@ from outbound.service.accounts import add_seller
 from outbound.service.sandbox import submit_fulfillment_order_status
 from outbound.sim.clock import VirtualClock
 from outbound.store import Database
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, Server
-from tests.lifecycle_helpers import start_clock, stock, virtual_server
+from tests.helpers import ACCESS_KEY, SECRET_KEY, SELLER, Server, serve_virtual, start_clock, stock
 
 US = "ATVPDKIKX0DER"
 JANE = Address("Jane Doe", "1200 12th Ave S", "Seattle", "WA", "US", "98144")
@@ -26,7 +25,7 @@ JANE = Address("Jane Doe", "1200 12th Ave S", "Seattle", "WA", "US", "98144")
 def server(db: Database) -> Iterator[Server]:
     add_seller(db, SELLER, ACCESS_KEY, SECRET_KEY, None, [US])
     start_clock(db)
-    yield from virtual_server(db)
+    yield from serve_virtual(db)
 
 
 def test_status_update_seen_over_mws(server: Server) -> None:

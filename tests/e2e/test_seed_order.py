@@ -1,10 +1,10 @@
-"""GetFulfillmentOrder against the seed's own example (``shared/seeds/003_794e196a68fb1049.txt``).
+"""GetFulfillmentOrder against Amazon's documented example (``tests/fixtures/responses/GetFulfillmentOrder-seed.xml``).
 
 The seed's example order (JP, COD, ScheduledDelivery, two lines, a PENDING and a SHIPPED shipment with a package, a
 processed return and its authorization) is read out of the seed's XML, written through the store layer, read back
 over HTTP and compared element by element, value by value, with the seed. The only differences allowed are the
-ones datatypes.md "Known discrepancies" decides; each of them is applied to the seed's tree explicitly (and counted,
-so the test notices if the seed or the decisions change):
+ones docs/mws-protocol.md "Where our answers differ from Amazon's examples" lists; each of them is applied to the
+seed's tree explicitly (and counted, so the test notices if the seed or the decisions change):
 
 - ``ReturnItemList``/``ReturnAuthorizationList`` entries are ``<member>``; the reason is ``SellerReturnReasonCode``;
 - ``ReturnToAddress`` carries ``StateOrProvinceCode``, not ``StateOrRegionCode``;
@@ -16,11 +16,8 @@ so the test notices if the seed or the decisions change):
 
 from __future__ import annotations
 
-import os
-import re
 from collections import Counter
 from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
 import pytest
@@ -42,8 +39,18 @@ from outbound.domain.orders import (
 from outbound.store import Database
 from outbound.store import orders as order_store
 from tests import store_helpers
-from tests.conftest import SELLER, Server
-from tests.mwsreq import NS, UUID, call, check_headers
+from tests.helpers import (
+    AUTHORIZATION_ORDER,
+    FIXTURES,
+    NS,
+    RETURN_ITEM_ORDER,
+    SELLER,
+    UUID,
+    Server,
+    call,
+    check_headers,
+    local,
+)
 
 
 @pytest.fixture
@@ -51,29 +58,18 @@ def server(shared_server: Server) -> Server:
     return shared_server
 
 
-SEED = Path(
-    os.environ.get("OUTBOUND_SEED_003", Path(__file__).resolve().parents[3] / "shared/seeds/003_794e196a68fb1049.txt")
-)
+SEED = FIXTURES / "responses/GetFulfillmentOrder-seed.xml"
 Node = etree._Element
 
 
 def seed_document() -> Node:
-    """The example response: the code block of the seed that is an XML document."""
-    if not SEED.exists():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"seed file missing: {SEED}")
-        pytest.skip(f"seed file missing: {SEED}")
-    blocks = re.findall(r"``` pre codeblock\n(.*?)```", SEED.read_text(encoding="utf-8"), re.S)
-    (xml_text,) = [b for b in blocks if b.lstrip().startswith("<?xml")]
+    """The example response, exactly as the documentation prints it (declaration, whitespace and all)."""
+    xml_text = SEED.read_text(encoding="utf-8")
     assert 'encoding="UTF-8"' in xml_text.splitlines()[0]
     return etree.fromstring(xml_text.strip().encode("utf-8"))
 
 
 # ------------------------------------------------------------------------------------------------ reading the seed
-
-
-def local(node: Node) -> str:
-    return etree.QName(node).localname
 
 
 def child(node: Node, name: str) -> Node | None:
@@ -264,7 +260,7 @@ def store_seed_order(db: Database, seed: Node) -> str:
 
 
 def allow_known_discrepancies(seed: Node) -> Counter[str]:
-    """Rewrite the seed's tree into what datatypes.md decides we send; returns how often each rule applied."""
+    """Rewrite the seed's tree into what we decide to send; returns how often each rule applied."""
     applied: Counter[str] = Counter()
     result = child(seed, "GetFulfillmentOrderResult")
     assert result is not None
@@ -352,7 +348,7 @@ def test_get_fulfillment_order_matches_the_seed_example(server: Server) -> None:
 
 
 def test_seed_order_comes_back_in_model_order(server: Server) -> None:
-    """Same data; our layout is the model's (datatypes.md), where the seed's is scrambled."""
+    """Same data; our layout is the model's, where the seed's is scrambled."""
     seed = seed_document()
     order_id = store_seed_order(server.ctx.db, seed)
     with httpx.Client(base_url=server.url, timeout=10) as http:
@@ -404,27 +400,9 @@ def test_seed_order_comes_back_in_model_order(server: Server) -> None:
     ]
     assert [local(c) for c in shipped][-1] == "FulfillmentShipmentPackage"
     (returned,) = list(result[3])
-    assert [local(c) for c in returned] == [
-        "SellerReturnItemId",
-        "SellerFulfillmentOrderItemId",
-        "AmazonShipmentId",
-        "SellerReturnReasonCode",
-        "ReturnComment",
-        "AmazonReturnReasonCode",
-        "Status",
-        "StatusChangedDate",
-        "ReturnAuthorizationId",
-        "ReturnReceivedCondition",
-        "FulfillmentCenterId",
-    ]
+    assert [local(c) for c in returned] == RETURN_ITEM_ORDER
     (authorization,) = list(result[4])
-    assert [local(c) for c in authorization] == [
-        "ReturnAuthorizationId",
-        "FulfillmentCenterId",
-        "ReturnToAddress",
-        "AmazonRmaId",
-        "RmaPageURL",
-    ]
+    assert [local(c) for c in authorization] == AUTHORIZATION_ORDER
     to = child(authorization, "ReturnToAddress")
     assert to is not None
     assert [local(c) for c in to] == ["Name", "Line1", "City", "StateOrProvinceCode", "CountryCode", "PostalCode"]

@@ -2,27 +2,30 @@
 
 from __future__ import annotations
 
-import re
-import warnings
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from outbound.client import OutboundClient
 from outbound.service.status import set_service_status
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, Server
-from tests.mwsreq import NS, PATH, N
-
-MILLIS = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
-
-
-def sdk(server: Server) -> OutboundClient:
-    return OutboundClient(server.url, ACCESS_KEY, SECRET_KEY, SELLER, timeout=10)
+from tests.helpers import (
+    ACCESS_KEY,
+    MILLIS,
+    NS,
+    PATH,
+    SECRET_KEY,
+    SELLER,
+    N,
+    Server,
+    boto_connection,
+    python_amazon_mws,
+    sdk_for,
+)
 
 
 def result_children(server: Server) -> list[tuple[str, str]]:
     """The (tag, text) of every element under GetServiceStatusResult, in document order."""
-    with sdk(server) as client:
+    with sdk_for(server, timeout=10) as client:
         root = client.call("GetServiceStatus")
     result = root.find("m:GetServiceStatusResult", N)
     assert result is not None
@@ -31,7 +34,7 @@ def result_children(server: Server) -> list[tuple[str, str]]:
 
 def test_green_by_default(server: Server) -> None:
     before = datetime.now(UTC)
-    with sdk(server) as client:
+    with sdk_for(server, timeout=10) as client:
         status = client.get_service_status()
     assert status.status == "GREEN"
     assert status.message_id is None and status.messages == ()
@@ -47,7 +50,7 @@ def test_timestamp_has_milliseconds(server: Server) -> None:
 def test_yellow_with_message(server: Server) -> None:
     text_ = "Order status updates may be delayed by up to 30 minutes."
     set_service_status(server.ctx.db, "YELLOW", text_)
-    with sdk(server) as client:
+    with sdk_for(server, timeout=10) as client:
         status = client.get_service_status()
     assert status.status == "YELLOW"
     assert status.message_id
@@ -60,7 +63,7 @@ def test_yellow_with_message(server: Server) -> None:
 @pytest.mark.parametrize("value", ["RED", "GREEN_I"])
 def test_other_statuses_carry_their_message(server: Server, value: str) -> None:
     set_service_status(server.ctx.db, value, "Maintenance & <upgrades>")
-    with sdk(server) as client:
+    with sdk_for(server, timeout=10) as client:
         status = client.get_service_status()
     assert status.status == value
     assert status.messages == (("en_US", "Maintenance & <upgrades>"),)
@@ -82,7 +85,7 @@ def test_non_green_without_message_sends_no_message(server: Server) -> None:
 def test_back_to_green(server: Server) -> None:
     set_service_status(server.ctx.db, "RED", "Down")
     set_service_status(server.ctx.db, "GREEN")
-    with sdk(server) as client:
+    with sdk_for(server, timeout=10) as client:
         assert client.get_service_status().status == "GREEN"
 
 
@@ -102,16 +105,6 @@ def test_sdk_sends_auth_token(server: Server) -> None:
 
 
 # --- third-party clients -------------------------------------------------------------------------------------------
-
-
-def python_amazon_mws(server: Server) -> object:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from mws import mws as m
-
-    return m.MWS(
-        ACCESS_KEY, SECRET_KEY, SELLER, domain=f"http://127.0.0.1:{server.port}", uri=PATH, version="2010-10-01"
-    )
 
 
 def test_python_amazon_mws_get(server: Server) -> None:
@@ -142,21 +135,6 @@ def test_python_amazon_mws_error_is_raised(server: Server) -> None:
         client.get_service_status()
     assert "SignatureDoesNotMatch" in str(err.value)
     assert err.value.response.status_code == 403
-
-
-def boto_connection(server: Server, secret: str = SECRET_KEY) -> object:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from boto.mws.connection import MWSConnection
-
-    return MWSConnection(
-        aws_access_key_id=ACCESS_KEY,
-        aws_secret_access_key=secret,
-        Merchant=SELLER,
-        host="127.0.0.1",
-        port=server.port,
-        is_secure=False,
-    )
 
 
 def test_boto(server: Server) -> None:

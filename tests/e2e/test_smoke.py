@@ -4,11 +4,11 @@ import pytest
 
 from outbound.client import MwsClientError, OutboundClient
 from outbound.service.status import set_service_status
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, Server
+from tests.helpers import ACCESS_KEY, SELLER, Server, sdk_for
 
 
 def test_get_service_status_green_then_yellow(server: Server) -> None:
-    with OutboundClient(server.url, ACCESS_KEY, SECRET_KEY, SELLER) as client:
+    with sdk_for(server) as client:
         assert client.get_service_status().status == "GREEN"
         set_service_status(server.ctx.db, "YELLOW", "Delays expected.")
         status = client.get_service_status()

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from outbound.service import lwa
-from tests.conftest import SELLER, Server
+from tests.helpers import SELLER, Server
 from tests.spapi import Credentials, authorize, call, error, exchange, payload
 
 

@@ -20,7 +20,7 @@ from schemathesis.specs.openapi import checks
 
 from outbound.service.inventory import StockChange, set_inventory
 from outbound.store import Database
-from tests.conftest import SELLER, Server, make_server
+from tests.helpers import SELLER, Server, make_server
 from tests.spapi import create_body, token_for
 
 MODEL = resources.files("outbound.spapi") / "model" / "fulfillmentOutbound_2020-07-01.json"

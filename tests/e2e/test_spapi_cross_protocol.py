@@ -14,8 +14,7 @@ from outbound.domain.orders import Address
 from outbound.service.accounts import Caller
 from outbound.service.inventory import StockChange, set_inventory
 from outbound.service.orders import CreateOrderRequest, ItemRequest, create_fulfillment_order
-from tests.conftest import SELLER, Server
-from tests.mwsreq import N, call, document, text
+from tests.helpers import SELLER, N, Server, call, document, text
 from tests.spapi import JANE, US, create_body, error, payload, token_for
 from tests.spapi import call as sp
 

@@ -17,8 +17,7 @@ from sp_api.base.exceptions import SellingApiBadRequestException, SellingApiNotF
 from outbound.service import simulation
 from outbound.service.inventory import StockChange, set_inventory
 from outbound.store import Database
-from tests.conftest import SELLER, Server
-from tests.e2e.virtual import serve_virtual
+from tests.helpers import SELLER, Server, serve_virtual
 from tests.spapi import authorize, create_body
 
 

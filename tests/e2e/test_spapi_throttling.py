@@ -16,7 +16,7 @@ from outbound.service.inventory import StockChange, set_inventory
 from outbound.sim.clock import RealClock
 from outbound.store import Database
 from outbound.throttle import MemoryThrottle, RedisThrottle, Throttle
-from tests.conftest import SELLER, Server, start_server
+from tests.helpers import SELLER, Server, start_server
 from tests.spapi import BASE, authorize, call, create_body, error, exchange, token_for
 
 

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from outbound.service.inventory import StockChange, set_inventory
-from tests.conftest import SELLER, Server
+from tests.helpers import SELLER, Server
 from tests.spapi import BASE, JANE, US, call, create_body, error, payload, token_for
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")

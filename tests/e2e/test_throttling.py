@@ -1,4 +1,5 @@
-"""Throttling over HTTP (mws-protocol.md §7): 503 RequestThrottled, shared buckets, per-seller buckets, Redis."""
+"""Throttling over HTTP (docs/mws-protocol.md "Throttling"): 503 RequestThrottled, shared and per-seller buckets,
+Redis."""
 
 from __future__ import annotations
 
@@ -11,8 +12,7 @@ import pytest
 from outbound.mws.throttle import RedisThrottle
 from outbound.service.accounts import add_seller
 from outbound.store import Database
-from tests.conftest import Server, make_server
-from tests.mwsreq import call, error
+from tests.helpers import Server, call, error, make_server
 
 
 def throttled(response: httpx.Response) -> None:
@@ -39,7 +39,7 @@ def test_get_service_status_two_then_throttled(http: httpx.Client) -> None:
 
 
 def test_refusals_before_the_throttle_take_no_token(http: httpx.Client) -> None:
-    """A request refused for its signature never reaches the bucket (§3.5: the throttle is step 9)."""
+    """A request refused for its signature never reaches the bucket (the throttle is check 9 of 11)."""
     for _ in range(3):
         assert call(http, secret="wrong").status_code == 403
     assert [call(http).status_code for _ in range(2)] == [200, 200]

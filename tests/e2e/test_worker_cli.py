@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -22,17 +21,20 @@ from outbound.service import scenarios
 from outbound.service.accounts import add_seller
 from outbound.sim.clock import VirtualClock
 from outbound.store import Database
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER
-from tests.lifecycle_helpers import CALLER, T0, create, get, line, order_request, start_clock, stock
-
-CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith("OUTBOUND_")}
-
-
-@pytest.fixture
-def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    for name in [k for k in os.environ if k.startswith("OUTBOUND_")]:
-        monkeypatch.delenv(name)
-    return CliRunner()
+from tests.helpers import (
+    ACCESS_KEY,
+    CALLER,
+    CLEAN_ENV,
+    SECRET_KEY,
+    SELLER,
+    T0,
+    create,
+    get,
+    line,
+    order_request,
+    start_clock,
+    stock,
+)
 
 
 @pytest.fixture

@@ -10,13 +10,11 @@ import pytest
 from sqlalchemy import DateTime, select, update
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 
-from outbound.service.inventory import StockChange, set_inventory
 from outbound.sim.bulk import bulk_orders
 from outbound.store import Database, batch, moments
 from outbound.store.schema import order_events, orders
-from tests.conftest import SELLER
+from tests.helpers import SELLER, T0, stock
 
-T0 = datetime(2026, 11, 23, 16, 0, tzinfo=UTC)
 MOMENTS = [
     T0,  # no microseconds: SQLAlchemy still writes ".000000"
     T0 + timedelta(microseconds=1),
@@ -44,7 +42,7 @@ def test_a_naive_datetime_is_refused() -> None:
 
 @pytest.fixture
 def three(db: Database) -> list[int]:
-    set_inventory(db, StockChange(SELLER, "TEA-1", 10, "BFI4"))
+    stock(db, "TEA-1", 10, "BFI4")
     bulk_orders(db, SELLER, "TEA-1", "BFI4", 3, T0)
     with db.read() as conn:
         return list(conn.execute(select(orders.c.id).order_by(orders.c.id)).scalars())

@@ -14,8 +14,7 @@ from outbound.service.delivery_offers import get_delivery_offers
 from outbound.service.orders import ItemRequest
 from outbound.service.preview import PreviewRequest, get_fulfillment_preview
 from outbound.store import Database
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, reset
-from tests.lifecycle_helpers import CALLER, SEATTLE, T0, stock
+from tests.helpers import ACCESS_KEY, CALLER, SEATTLE, SECRET_KEY, SELLER, T0, reset, stock
 
 US = "ATVPDKIKX0DER"
 JP = "A1VC38T7YXB528"

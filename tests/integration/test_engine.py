@@ -1,6 +1,6 @@
 """The lifecycle engine on a virtual clock (SQLite and PostgreSQL): orders made through the service, time advanced,
-statuses, StatusUpdatedDateTime, shipments, packages and stock checked at known instants (world.md "Lifecycle
-timings", operations.md §2, §8, datatypes.md "The order's life").
+statuses, StatusUpdatedDateTime, shipments, packages and stock checked at known instants (docs/world.md "Lifecycle
+timings", docs/mws-protocol.md "The order's life").
 """
 
 from __future__ import annotations
@@ -34,11 +34,13 @@ from outbound.service.accounts import add_seller
 from outbound.sim.engine import Steps
 from outbound.store import Database, journeys
 from outbound.store import lifecycle as lifecycle_store
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, reset
-from tests.lifecycle_helpers import (
+from tests.helpers import (
+    ACCESS_KEY,
     CALLER,
     CURRENT_STATUSES,
     EVENT_CODES,
+    SECRET_KEY,
+    SELLER,
     T0,
     advance,
     advance_to,
@@ -49,6 +51,7 @@ from tests.lifecycle_helpers import (
     line,
     now,
     orders_snapshot,
+    reset,
     start_clock,
     stock,
     totals,

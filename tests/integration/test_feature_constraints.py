@@ -19,16 +19,19 @@ from outbound.service.accounts import Caller, add_seller
 from outbound.service.orders import ItemRequest
 from outbound.service.preview import PreviewRequest, get_fulfillment_preview
 from outbound.store import Database
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, reset
-from tests.lifecycle_helpers import (
+from tests.helpers import (
+    ACCESS_KEY,
     CALLER,
     SEATTLE,
+    SECRET_KEY,
+    SELLER,
     T0,
     advance,
     create,
     get,
     line,
     order_request,
+    reset,
     start_clock,
     stock,
     totals,

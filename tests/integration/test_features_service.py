@@ -13,7 +13,7 @@ from outbound.service.accounts import add_seller
 from outbound.service.inventory import StockChange, set_inventory
 from outbound.store import Database
 from outbound.store import inventory as stock_store
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, reset
+from tests.helpers import ACCESS_KEY, SECRET_KEY, SELLER, reset
 
 US = "ATVPDKIKX0DER"
 CA = "A2EUQ1WTGCTBG2"

@@ -1,5 +1,5 @@
 """The fulfillment-order service on a real store (SQLite and PostgreSQL): allocation, reservation, hold, update,
-cancel, idempotency and the refusals of operations.md §2, §3 and §8.
+cancel, idempotency and the refusals of docs/mws-protocol.md "Operations".
 
 Every test looks at the inventory table (sellable / reserved per center) as well as at the order, because the
 point of these operations is what they do to the seller's stock.
@@ -30,27 +30,11 @@ from outbound.domain.orders import (
 from outbound.domain.world import WORLD
 from outbound.service import orders as service
 from outbound.service.accounts import Caller, add_seller
-from outbound.service.inventory import StockChange, set_inventory
-from outbound.service.inventory import levels as read
 from outbound.store import Database
 from outbound.store import orders as order_store
 from outbound.store.schema import order_items, orders, reservations
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, reset
+from tests.helpers import ACCESS_KEY, BR, CALLER, JP, SEATTLE, SECRET_KEY, SELLER, US, reset, stock, totals, units
 
-US = "ATVPDKIKX0DER"
-JP = "A1VC38T7YXB528"
-BR = "A2Q3Y263D00KWC"
-CALLER = Caller(ACCESS_KEY, SELLER, US)
-SEATTLE = Address(
-    {
-        "Name": "Jane Doe",
-        "Line1": "1200 12th Ave S",
-        "City": "Seattle",
-        "StateOrProvinceCode": "WA",
-        "CountryCode": "US",
-        "PostalCode": "98144",
-    }
-)
 TOKYO = Address(
     {
         "Name": "Amazon Taro",
@@ -69,20 +53,6 @@ def db(module_store: Database) -> Database:
 
 def now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
-
-
-def stock(db: Database, sku: str, fc: str, quantity: int) -> None:
-    set_inventory(db, StockChange(SELLER, sku, quantity, fc))
-
-
-def levels(db: Database, sku: str) -> dict[str, tuple[int, int]]:
-    """fc → (sellable, reserved) for one SKU of the seller."""
-    return {fc: (sellable, reserved) for _sku, fc, sellable, reserved in read(db, SELLER, sku)}
-
-
-def totals(db: Database, sku: str) -> tuple[int, int]:
-    rows = levels(db, sku).values()
-    return sum(s for s, _ in rows), sum(r for _, r in rows)
 
 
 def item(sku: str, item_id: str, quantity: int, **extra: object) -> service.ItemRequest:
@@ -137,11 +107,11 @@ def force_status(db: Database, order_id: str, *path: str) -> None:
 
 
 def test_create_reserves_the_units(db: Database) -> None:
-    stock(db, "MUG", "BFI4", 10)
+    stock(db, "MUG", 10, "BFI4")
     at = now()
     created = service.create_fulfillment_order(db, CALLER, request("O-1", item("MUG", "O-1-1", 3)), at)
     assert not created.replayed
-    assert levels(db, "MUG") == {"BFI4": (7, 3)}
+    assert units(db, "MUG") == {"BFI4": (7, 3)}
     assert held_units(db, "O-1") == {(0, "BFI4"): 3}
 
     order = service.get_fulfillment_order(db, SELLER, "O-1")
@@ -159,57 +129,57 @@ def test_create_reserves_the_units(db: Database) -> None:
 
 
 def test_allocation_prefers_the_nearest_center_holding_everything(db: Database) -> None:
-    stock(db, "MUG", "BFI4", 5)  # Kent WA, next to Seattle
-    stock(db, "MUG", "ONT8", 5)  # Moreno Valley CA
+    stock(db, "MUG", 5, "BFI4")  # Kent WA, next to Seattle
+    stock(db, "MUG", 5, "ONT8")  # Moreno Valley CA
     create(db, request("NEAR", item("MUG", "NEAR-1", 4)))
     assert held_units(db, "NEAR") == {(0, "BFI4"): 4}
-    assert levels(db, "MUG") == {"BFI4": (1, 4), "ONT8": (5, 0)}
+    assert units(db, "MUG") == {"BFI4": (1, 4), "ONT8": (5, 0)}
 
 
 def test_allocation_takes_one_far_center_rather_than_splitting(db: Database) -> None:
-    stock(db, "MUG", "BFI4", 2)
-    stock(db, "MUG", "ONT8", 10)
+    stock(db, "MUG", 2, "BFI4")
+    stock(db, "MUG", 10, "ONT8")
     create(db, request("ONE", item("MUG", "ONE-1", 4)))
     assert held_units(db, "ONE") == {(0, "ONT8"): 4}
-    assert levels(db, "MUG") == {"BFI4": (2, 0), "ONT8": (6, 4)}
+    assert units(db, "MUG") == {"BFI4": (2, 0), "ONT8": (6, 4)}
 
 
 def test_allocation_splits_across_centers_when_no_center_has_enough(db: Database) -> None:
-    stock(db, "MUG", "BFI4", 5)
-    stock(db, "MUG", "ONT8", 5)
-    stock(db, "MUG", "ABE8", 5)  # New Jersey: not needed, must stay untouched
+    stock(db, "MUG", 5, "BFI4")
+    stock(db, "MUG", 5, "ONT8")
+    stock(db, "MUG", 5, "ABE8")  # New Jersey: not needed, must stay untouched
     create(db, request("SPLIT", item("MUG", "SPLIT-1", 8)))
     held = held_units(db, "SPLIT")
     assert sum(held.values()) == 8
     assert {fc for _, fc in held} == {"BFI4", "ONT8"}  # two centers, the two nearest; never three
-    assert levels(db, "MUG")["ABE8"] == (5, 0)
+    assert units(db, "MUG")["ABE8"] == (5, 0)
     assert totals(db, "MUG") == (7, 8)
 
 
 def test_two_skus_in_two_centers_make_two_reservations(db: Database) -> None:
-    stock(db, "MUG", "BFI4", 3)
-    stock(db, "TEA", "ONT8", 3)
+    stock(db, "MUG", 3, "BFI4")
+    stock(db, "TEA", 3, "ONT8")
     create(db, request("TWO", item("MUG", "TWO-1", 2), item("TEA", "TWO-2", 1)))
     assert held_units(db, "TWO") == {(0, "BFI4"): 2, (1, "ONT8"): 1}
-    assert levels(db, "MUG") == {"BFI4": (1, 2)}
-    assert levels(db, "TEA") == {"ONT8": (2, 1)}
+    assert units(db, "MUG") == {"BFI4": (1, 2)}
+    assert units(db, "TEA") == {"ONT8": (2, 1)}
 
 
 def test_fill_or_kill_short_is_refused_and_reserves_nothing(db: Database) -> None:
-    stock(db, "MUG", "BFI4", 2)
-    stock(db, "TEA", "BFI4", 9)
+    stock(db, "MUG", 2, "BFI4")
+    stock(db, "TEA", 9, "BFI4")
     with pytest.raises(InsufficientStock) as err:
         create(db, request("FOK", item("TEA", "FOK-1", 1), item("MUG", "FOK-2", 3)))
     assert (err.value.value, err.value.parameter) == ("InsufficientInventory", "Items")
-    assert levels(db, "MUG") == {"BFI4": (2, 0)}
-    assert levels(db, "TEA") == {"BFI4": (9, 0)}  # the line that could be served was not reserved either
+    assert units(db, "MUG") == {"BFI4": (2, 0)}
+    assert units(db, "TEA") == {"BFI4": (9, 0)}  # the line that could be served was not reserved either
     assert row_counts(db) == (0, 0, 0)
 
 
 @pytest.mark.parametrize("policy", ["FillOrKill", "FillAll", "FillAllAvailable"])
 def test_no_stock_at_all_is_all_quantity_zero_whatever_the_policy(db: Database, policy: str) -> None:
-    stock(db, "MUG", "BFI4", 0)  # a known SKU, no sellable unit
-    stock(db, "TEA", "ONT8", 0)
+    stock(db, "MUG", 0, "BFI4")  # a known SKU, no sellable unit
+    stock(db, "TEA", 0, "ONT8")
     with pytest.raises(InsufficientStock) as err:
         create(db, request("ZERO", item("MUG", "ZERO-1", 1), item("TEA", "ZERO-2", 2), fulfillment_policy=policy))
     assert (err.value.value, err.value.parameter) == ("AllQuantityZero", "")
@@ -217,19 +187,19 @@ def test_no_stock_at_all_is_all_quantity_zero_whatever_the_policy(db: Database, 
 
 
 def test_all_units_reserved_by_others_is_all_quantity_zero(db: Database) -> None:
-    stock(db, "MUG", "BFI4", 2)
+    stock(db, "MUG", 2, "BFI4")
     create(db, request("FIRST", item("MUG", "FIRST-1", 2)))
     with pytest.raises(InsufficientStock) as err:
         create(db, request("SECOND", item("MUG", "SECOND-1", 1), fulfillment_policy="FillAll"))
     assert err.value.value == "AllQuantityZero"
-    assert levels(db, "MUG") == {"BFI4": (0, 2)}
+    assert units(db, "MUG") == {"BFI4": (0, 2)}
 
 
 @pytest.mark.parametrize("policy", ["FillAll", "FillAllAvailable"])
 def test_fill_all_short_is_accepted_with_the_available_units_reserved(db: Database, policy: str) -> None:
-    stock(db, "MUG", "BFI4", 2)
-    stock(db, "MUG", "ONT8", 1)
-    stock(db, "TEA", "BFI4", 0)
+    stock(db, "MUG", 2, "BFI4")
+    stock(db, "MUG", 1, "ONT8")
+    stock(db, "TEA", 0, "BFI4")
     created = create(
         db, request("SHORT", item("MUG", "SHORT-1", 5), item("TEA", "SHORT-2", 2), fulfillment_policy=policy)
     )
@@ -244,19 +214,19 @@ def test_fill_all_short_is_accepted_with_the_available_units_reserved(db: Databa
 
 
 def test_hold_reserves_units_and_stays_received(db: Database) -> None:
-    stock(db, "MUG", "BFI4", 4)
+    stock(db, "MUG", 4, "BFI4")
     at = now()
     service.create_fulfillment_order(
         db, CALLER, request("HOLD", item("MUG", "HOLD-1", 3), fulfillment_action="Hold"), at
     )
-    assert levels(db, "MUG") == {"BFI4": (1, 3)}
+    assert units(db, "MUG") == {"BFI4": (1, 3)}
     order = service.get_fulfillment_order(db, SELLER, "HOLD")
     assert (order.status, order.fulfillment_action, order.on_hold) == (RECEIVED, "Hold", True)
     assert order.hold_until == at + timedelta(days=14)
     # held units are kept from every other order
     with pytest.raises(InsufficientStock):
         create(db, request("OTHER", item("MUG", "OTHER-1", 2)))
-    assert levels(db, "MUG") == {"BFI4": (1, 3)}
+    assert units(db, "MUG") == {"BFI4": (1, 3)}
 
 
 # ------------------------------------------------------------------------------------------------ update
@@ -273,29 +243,29 @@ def held_order(db: Database, order_id: str = "H", *items: service.ItemRequest) -
 
 def test_lowering_a_short_fill_all_line_keeps_the_units_it_still_needs(db: Database) -> None:
     """A held FillAll line of 5 that could reserve only 3 still needs all 3 when lowered to 4 (and 2 when to 2)."""
-    stock(db, "MUG", "BFI4", 3)
+    stock(db, "MUG", 3, "BFI4")
     create(db, request("FA", item("MUG", "FA-1", 5), fulfillment_action="Hold", fulfillment_policy="FillAll"))
-    assert levels(db, "MUG") == {"BFI4": (0, 3)}
+    assert units(db, "MUG") == {"BFI4": (0, 3)}
     update(db, "FA", service.ItemUpdate("FA-1", 4))
-    assert levels(db, "MUG") == {"BFI4": (0, 3)}
+    assert units(db, "MUG") == {"BFI4": (0, 3)}
     assert held_units(db, "FA") == {(0, "BFI4"): 3}
     update(db, "FA", service.ItemUpdate("FA-1", 2))
-    assert levels(db, "MUG") == {"BFI4": (1, 2)}
+    assert units(db, "MUG") == {"BFI4": (1, 2)}
     assert service.get_fulfillment_order(db, SELLER, "FA").items[0].quantity == 2
 
 
 def test_update_is_refused_on_an_order_that_is_not_held(db: Database) -> None:
-    stock(db, "MUG", "BFI4", 10)
+    stock(db, "MUG", 10, "BFI4")
     create(db, request("SHIP", item("MUG", "SHIP-1", 5)))
     with pytest.raises(NotAllowed) as err:
         update(db, "SHIP", service.ItemUpdate("SHIP-1", 2))
     assert err.value.message == "Fulfillment order SHIP cannot be updated."
-    assert levels(db, "MUG") == {"BFI4": (5, 5)}
+    assert units(db, "MUG") == {"BFI4": (5, 5)}
     assert service.get_fulfillment_order(db, SELLER, "SHIP").items[0].quantity == 5
 
 
 def test_update_is_refused_on_a_cancelled_held_order(db: Database) -> None:
-    stock(db, "MUG", "BFI4", 10)
+    stock(db, "MUG", 10, "BFI4")
     held_order(db)
     service.cancel_fulfillment_order(db, SELLER, "H", now())
     with pytest.raises(NotAllowed):
@@ -310,11 +280,11 @@ def test_update_of_an_unknown_order_is_invalid_value(db: Database) -> None:
 
 
 def test_lowering_a_quantity_releases_the_difference(db: Database) -> None:
-    stock(db, "MUG", "BFI4", 10)
+    stock(db, "MUG", 10, "BFI4")
     held_order(db)
     before = service.get_fulfillment_order(db, SELLER, "H")
     update(db, "H", service.ItemUpdate("H-1", 2, gift_message="Enjoy!"))
-    assert levels(db, "MUG") == {"BFI4": (8, 2)}
+    assert units(db, "MUG") == {"BFI4": (8, 2)}
     assert held_units(db, "H") == {(0, "BFI4"): 2}
     after = service.get_fulfillment_order(db, SELLER, "H")
     assert after.items[0].quantity == 2 and after.items[0].gift_message == "Enjoy!"
@@ -323,8 +293,8 @@ def test_lowering_a_quantity_releases_the_difference(db: Database) -> None:
 
 
 def test_lowering_a_split_line_releases_units_from_its_centers(db: Database) -> None:
-    stock(db, "MUG", "BFI4", 4)
-    stock(db, "MUG", "ONT8", 4)
+    stock(db, "MUG", 4, "BFI4")
+    stock(db, "MUG", 4, "ONT8")
     held_order(db, "HS", item("MUG", "HS-1", 7))
     assert totals(db, "MUG") == (1, 7)
     update(db, "HS", service.ItemUpdate("HS-1", 3))
@@ -337,28 +307,28 @@ def test_lowering_a_split_line_releases_units_from_its_centers(db: Database) -> 
 
 @pytest.mark.parametrize("quantity", [6, 0, -1])
 def test_raising_or_zeroing_a_quantity_is_refused(db: Database, quantity: int) -> None:
-    stock(db, "MUG", "BFI4", 10)
+    stock(db, "MUG", 10, "BFI4")
     held_order(db)
     with pytest.raises(InvalidValue) as err:
         update(db, "H", service.ItemUpdate("H-1", quantity))
     assert (err.value.field, err.value.value) == ("Items.member.1.Quantity", str(quantity))
-    assert levels(db, "MUG") == {"BFI4": (5, 5)}
+    assert units(db, "MUG") == {"BFI4": (5, 5)}
     assert service.get_fulfillment_order(db, SELLER, "H").items[0].quantity == 5
 
 
 def test_unknown_item_id_is_refused(db: Database) -> None:
-    stock(db, "MUG", "BFI4", 10)
+    stock(db, "MUG", 10, "BFI4")
     held_order(db)
     with pytest.raises(InvalidValue) as err:
         update(db, "H", service.ItemUpdate("H-1", 4), service.ItemUpdate("H-9", 1))
     assert (err.value.field, err.value.value) == ("Items.member.2.SellerFulfillmentOrderItemId", "H-9")
     # atomic: the valid first change was not kept either
-    assert levels(db, "MUG") == {"BFI4": (5, 5)}
+    assert units(db, "MUG") == {"BFI4": (5, 5)}
     assert service.get_fulfillment_order(db, SELLER, "H").items[0].quantity == 5
 
 
 def test_update_may_not_change_a_lines_sku(db: Database) -> None:
-    stock(db, "MUG", "BFI4", 10)
+    stock(db, "MUG", 10, "BFI4")
     held_order(db)
     with pytest.raises(InvalidValue) as err:
         update(db, "H", service.ItemUpdate("H-1", 5, seller_sku="TEA"))
@@ -366,7 +336,7 @@ def test_update_may_not_change_a_lines_sku(db: Database) -> None:
 
 
 def test_update_refuses_scheduled_delivery_and_another_marketplace(db: Database) -> None:
-    stock(db, "MUG", "BFI4", 10)
+    stock(db, "MUG", 10, "BFI4")
     held_order(db)
     with pytest.raises(InvalidValue) as err:
         update(db, "H", shipping_speed="ScheduledDelivery")
@@ -378,7 +348,7 @@ def test_update_refuses_scheduled_delivery_and_another_marketplace(db: Database)
 
 
 def test_update_replaces_order_fields_and_the_whole_address(db: Database) -> None:
-    stock(db, "MUG", "BFI4", 10)
+    stock(db, "MUG", 10, "BFI4")
     held_order(db)
     portland = Address(
         {
@@ -399,21 +369,21 @@ def test_update_replaces_order_fields_and_the_whole_address(db: Database) -> Non
 
 
 def test_ship_releases_the_hold_and_keeps_the_reservation(db: Database) -> None:
-    stock(db, "MUG", "BFI4", 10)
+    stock(db, "MUG", 10, "BFI4")
     held_order(db)
     before = service.get_fulfillment_order(db, SELLER, "H")
     update(db, "H", service.ItemUpdate("H-1", 4), fulfillment_action="Ship")
     order = service.get_fulfillment_order(db, SELLER, "H")
     assert (order.fulfillment_action, order.on_hold, order.hold_until) == ("Ship", False, None)
     assert order.status == RECEIVED and order.status_updated_at == before.status_updated_at
-    assert levels(db, "MUG") == {"BFI4": (6, 4)}  # released for shipping, units still held for it
+    assert units(db, "MUG") == {"BFI4": (6, 4)}  # released for shipping, units still held for it
     with pytest.raises(NotAllowed):  # no longer on hold: no more updates
         update(db, "H", service.ItemUpdate("H-1", 1))
-    assert levels(db, "MUG") == {"BFI4": (6, 4)}
+    assert units(db, "MUG") == {"BFI4": (6, 4)}
 
 
 def test_update_without_action_keeps_the_hold_and_its_deadline(db: Database) -> None:
-    stock(db, "MUG", "BFI4", 10)
+    stock(db, "MUG", 10, "BFI4")
     held_order(db)
     deadline = service.get_fulfillment_order(db, SELLER, "H").hold_until
     update(db, "H", displayable_order_comment="changed")
@@ -449,8 +419,8 @@ def promises(db: Database, order_id: str) -> list[tuple[datetime | None, datetim
 
 
 def test_a_new_speed_gives_the_promises_of_a_fresh_create_at_the_update(db: Database) -> None:
-    stock(db, "MUG", "BFI4", 10)
-    stock(db, "TEA", "BFI4", 10)
+    stock(db, "MUG", 10, "BFI4")
+    stock(db, "TEA", 10, "BFI4")
     lines = (item("MUG", "H-1", 2), item("TEA", "H-2", 1))
     service.create_fulfillment_order(db, CALLER, request("H", *lines, fulfillment_action="Hold"), MONDAY)
     standard = promises(db, "H")
@@ -465,21 +435,21 @@ def test_a_new_speed_gives_the_promises_of_a_fresh_create_at_the_update(db: Data
     assert arrival is not None and standard[0][1] is not None and arrival < standard[0][1]
     # the units stay where they were (same destination, same stock), the order stays held
     assert held_units(db, "H") == {(0, "BFI4"): 2, (1, "BFI4"): 1}
-    assert levels(db, "MUG") == {"BFI4": (6, 4)} and levels(db, "TEA") == {"BFI4": (8, 2)}
+    assert units(db, "MUG") == {"BFI4": (6, 4)} and units(db, "TEA") == {"BFI4": (8, 2)}
     order = service.get_fulfillment_order(db, SELLER, "H")
     assert order.on_hold and order.shipping_speed == "Priority"
     assert order.hold_until == MONDAY + timedelta(days=14)  # the hold clock is not restarted
 
 
 def test_a_new_address_moves_the_reservation_to_the_center_a_fresh_create_would_choose(db: Database) -> None:
-    stock(db, "MUG", "BFI4", 5)  # Kent WA, next to Seattle
-    stock(db, "MUG", "JAX3", 5)  # Jacksonville FL, the nearest to Miami
+    stock(db, "MUG", 5, "BFI4")  # Kent WA, next to Seattle
+    stock(db, "MUG", 5, "JAX3")  # Jacksonville FL, the nearest to Miami
     service.create_fulfillment_order(db, CALLER, request("H", item("MUG", "H-1", 3), fulfillment_action="Hold"), MONDAY)
-    assert levels(db, "MUG") == {"BFI4": (2, 3), "JAX3": (5, 0)}
+    assert units(db, "MUG") == {"BFI4": (2, 3), "JAX3": (5, 0)}
     later = MONDAY + timedelta(hours=2)
     update_at(db, later, "H", destination=MIAMI)
     assert held_units(db, "H") == {(0, "JAX3"): 3}
-    assert levels(db, "MUG") == {"BFI4": (5, 0), "JAX3": (2, 3)}
+    assert units(db, "MUG") == {"BFI4": (5, 0), "JAX3": (2, 3)}
 
     service.create_fulfillment_order(db, CALLER, request("F", item("MUG", "F-1", 2), destination=MIAMI), later)
     assert held_units(db, "F") == {(0, "JAX3"): 2}  # the same center as the moved order
@@ -488,33 +458,33 @@ def test_a_new_address_moves_the_reservation_to_the_center_a_fresh_create_would_
 
 
 def test_a_new_address_and_a_lower_quantity_in_one_update(db: Database) -> None:
-    stock(db, "MUG", "BFI4", 4)
-    stock(db, "MUG", "ONT8", 4)
-    stock(db, "MUG", "JAX3", 3)
+    stock(db, "MUG", 4, "BFI4")
+    stock(db, "MUG", 4, "ONT8")
+    stock(db, "MUG", 3, "JAX3")
     held_order(db, "H", item("MUG", "H-1", 7))  # split over the two western centers
     assert {fc for _, fc in held_units(db, "H")} == {"BFI4", "ONT8"}
     update(db, "H", service.ItemUpdate("H-1", 3), destination=MIAMI)
     assert held_units(db, "H") == {(0, "JAX3"): 3}  # one center, the nearest holding everything
-    assert levels(db, "MUG") == {"BFI4": (4, 0), "JAX3": (0, 3), "ONT8": (4, 0)}
+    assert units(db, "MUG") == {"BFI4": (4, 0), "JAX3": (0, 3), "ONT8": (4, 0)}
 
 
 def test_lowering_a_quantity_re_plans_and_releases_the_surplus(db: Database) -> None:
-    stock(db, "MUG", "BFI4", 4)
-    stock(db, "MUG", "ONT8", 4)
+    stock(db, "MUG", 4, "BFI4")
+    stock(db, "MUG", 4, "ONT8")
     service.create_fulfillment_order(db, CALLER, request("H", item("MUG", "H-1", 7), fulfillment_action="Hold"), MONDAY)
     later = MONDAY + timedelta(days=2)
     update_at(db, later, "H", service.ItemUpdate("H-1", 3))
     assert held_units(db, "H") == {(0, "BFI4"): 3}  # no longer split: the surplus went back, from both centers
-    assert levels(db, "MUG") == {"BFI4": (1, 3), "ONT8": (4, 0)}
+    assert units(db, "MUG") == {"BFI4": (1, 3), "ONT8": (4, 0)}
     service.create_fulfillment_order(db, CALLER, request("F", item("MUG", "F-1", 1)), later)
     assert promises(db, "H") == promises(db, "F")  # promised as of the update, like a fresh order
 
 
 def test_an_update_that_changes_no_speed_address_or_quantity_does_not_re_plan(db: Database) -> None:
-    stock(db, "MUG", "BFI4", 5)
+    stock(db, "MUG", 5, "BFI4")
     service.create_fulfillment_order(db, CALLER, request("H", item("MUG", "H-1", 3), fulfillment_action="Hold"), MONDAY)
     before = promises(db, "H")
-    stock(db, "MUG", "ONT8", 9)  # a center that could now take the whole line: the order must not move to it
+    stock(db, "MUG", 9, "ONT8")  # a center that could now take the whole line: the order must not move to it
     later = MONDAY + timedelta(days=3)
     update_at(
         db,
@@ -528,7 +498,7 @@ def test_an_update_that_changes_no_speed_address_or_quantity_does_not_re_plan(db
     )
     assert promises(db, "H") == before
     assert held_units(db, "H") == {(0, "BFI4"): 3}
-    assert levels(db, "MUG") == {"BFI4": (2, 3), "ONT8": (9, 0)}
+    assert units(db, "MUG") == {"BFI4": (2, 3), "ONT8": (9, 0)}
     assert service.get_fulfillment_order(db, SELLER, "H").items[0].gift_message == "Enjoy!"
 
 
@@ -537,17 +507,17 @@ def snapshot(db: Database, order_id: str, *skus: str) -> object:
     return (
         service.get_fulfillment_order(db, SELLER, order_id),
         held_units(db, order_id),
-        [levels(db, sku) for sku in skus],
+        [units(db, sku) for sku in skus],
     )
 
 
 def test_fill_or_kill_update_that_cannot_be_covered_is_refused_and_changes_nothing(db: Database) -> None:
-    stock(db, "MUG", "BFI4", 3)
-    stock(db, "TEA", "ONT8", 2)
+    stock(db, "MUG", 3, "BFI4")
+    stock(db, "TEA", 2, "ONT8")
     lines = (item("TEA", "H-1", 1), item("MUG", "H-2", 5))
     create(db, request("H", *lines, fulfillment_action="Hold", fulfillment_policy="FillAll"))
     before = snapshot(db, "H", "MUG", "TEA")
-    assert levels(db, "MUG") == {"BFI4": (0, 3)}
+    assert units(db, "MUG") == {"BFI4": (0, 3)}
     with pytest.raises(InsufficientStock) as err:
         update(db, "H", service.ItemUpdate("H-2", 4), shipping_speed="Priority", fulfillment_policy="FillOrKill")
     assert (err.value.value, err.value.parameter) == ("InsufficientInventory", "Items")  # as Create says it
@@ -560,31 +530,31 @@ def test_fill_or_kill_update_that_cannot_be_covered_is_refused_and_changes_nothi
 
 
 def test_a_short_order_turned_fill_or_kill_must_be_covered(db: Database) -> None:
-    stock(db, "MUG", "BFI4", 3)
+    stock(db, "MUG", 3, "BFI4")
     create(db, request("H", item("MUG", "H-1", 5), fulfillment_action="Hold", fulfillment_policy="FillAll"))
     before = snapshot(db, "H", "MUG")
     with pytest.raises(InsufficientStock):
         update(db, "H", fulfillment_policy="FillOrKill")  # nothing else changes: the policy alone
     assert snapshot(db, "H", "MUG") == before
-    stock(db, "MUG", "ONT8", 2)  # the missing units arrive: now the order is covered
+    stock(db, "MUG", 2, "ONT8")  # the missing units arrive: now the order is covered
     update(db, "H", fulfillment_policy="FillOrKill")
     assert held_units(db, "H") == {(0, "BFI4"): 3, (0, "ONT8"): 2}
 
 
 @pytest.mark.parametrize("policy", ["FillAll", "FillAllAvailable"])
 def test_a_short_order_re_planned_takes_the_stock_that_came_in_as_create_would(db: Database, policy: str) -> None:
-    stock(db, "MUG", "BFI4", 3)
+    stock(db, "MUG", 3, "BFI4")
     create(db, request("H", item("MUG", "H-1", 5), fulfillment_action="Hold", fulfillment_policy=policy))
     assert held_units(db, "H") == {(0, "BFI4"): 3}
-    stock(db, "MUG", "ONT8", 1)
+    stock(db, "MUG", 1, "ONT8")
     update(db, "H", shipping_speed="Expedited")
     assert held_units(db, "H") == {(0, "BFI4"): 3, (0, "ONT8"): 1}  # still one short: accepted, as Create would
-    assert levels(db, "MUG") == {"BFI4": (0, 3), "ONT8": (0, 1)}
+    assert units(db, "MUG") == {"BFI4": (0, 3), "ONT8": (0, 1)}
     assert service.get_fulfillment_order(db, SELLER, "H").items[0].quantity == 5
 
 
 def test_a_new_address_must_pass_the_export_rules_of_create(db: Database) -> None:
-    stock(db, "MUG", "BFI4", 10)
+    stock(db, "MUG", 10, "BFI4")
     held_order(db, "H", item("MUG", "H-1", 2), item("MUG", "H-2", 1))
     before = snapshot(db, "H", "MUG")
     london = Address({"Name": "A", "Line1": "1 High St", "City": "London", "CountryCode": "GB", "PostalCode": "SW1A"})
@@ -610,7 +580,7 @@ def test_a_new_address_must_pass_the_export_rules_of_create(db: Database) -> Non
     order = service.get_fulfillment_order(db, SELLER, "H")
     assert order.destination.country_code == "CA"
     assert [i.per_unit_declared_value for i in order.items] == [declared, declared]
-    assert levels(db, "MUG") == {"BFI4": (7, 3)}  # the US marketplace's centers still serve it
+    assert units(db, "MUG") == {"BFI4": (7, 3)}  # the US marketplace's centers still serve it
 
 
 def test_a_scheduled_delivery_order_cannot_change_its_speed(db: Database, jp_seller: Caller) -> None:
@@ -633,16 +603,16 @@ def test_a_scheduled_delivery_order_cannot_change_its_speed(db: Database, jp_sel
     assert snapshot(db, "SD", "JP-TEA") == before
     update_at(db, at, "SD", service.ItemUpdate("SD-1", 1))  # a lower quantity keeps the window's promise
     assert promises(db, "SD")[0][1] == end
-    assert levels(db, "JP-TEA") == {"NRT1": (9, 1)}
+    assert units(db, "JP-TEA") == {"NRT1": (9, 1)}
 
 
 # ------------------------------------------------------------------------------------------------ cancel
 
 
 def test_cancel_releases_everything_and_sets_cancelled_quantity(db: Database) -> None:
-    stock(db, "MUG", "BFI4", 4)
-    stock(db, "MUG", "ONT8", 4)
-    stock(db, "TEA", "BFI4", 5)
+    stock(db, "MUG", 4, "BFI4")
+    stock(db, "MUG", 4, "ONT8")
+    stock(db, "TEA", 5, "BFI4")
     create(db, request("C", item("MUG", "C-1", 6), item("TEA", "C-2", 2)))
     assert totals(db, "MUG") == (2, 6) and totals(db, "TEA") == (3, 2)
     before = service.get_fulfillment_order(db, SELLER, "C")
@@ -658,38 +628,38 @@ def test_cancel_releases_everything_and_sets_cancelled_quantity(db: Database) ->
 
 
 def test_cancel_twice_is_harmless(db: Database) -> None:
-    stock(db, "MUG", "BFI4", 4)
+    stock(db, "MUG", 4, "BFI4")
     create(db, request("C2", item("MUG", "C2-1", 3)))
     first = now()
     service.cancel_fulfillment_order(db, SELLER, "C2", first)
     service.cancel_fulfillment_order(db, SELLER, "C2", first + timedelta(minutes=5))
-    assert levels(db, "MUG") == {"BFI4": (4, 0)}  # released once, not twice
+    assert units(db, "MUG") == {"BFI4": (4, 0)}  # released once, not twice
     order = service.get_fulfillment_order(db, SELLER, "C2")
     assert order.status == CANCELLED and order.status_updated_at == first
     assert order.items[0].cancelled_quantity == 3
 
 
 def test_cancel_a_held_order_and_a_planning_order(db: Database) -> None:
-    stock(db, "MUG", "BFI4", 10)
+    stock(db, "MUG", 10, "BFI4")
     held_order(db)
     create(db, request("P", item("MUG", "P-1", 2)))
     force_status(db, "P", PLANNING)
     service.cancel_fulfillment_order(db, SELLER, "H", now())
     service.cancel_fulfillment_order(db, SELLER, "P", now())
-    assert levels(db, "MUG") == {"BFI4": (10, 0)}
+    assert units(db, "MUG") == {"BFI4": (10, 0)}
     assert service.get_fulfillment_order(db, SELLER, "P").status == CANCELLED
 
 
 @pytest.mark.parametrize("path", [(PLANNING, PROCESSING), (UNFULFILLABLE,), (INVALID,)])
 def test_cancel_is_refused_once_processing_or_ended(db: Database, path: tuple[str, ...]) -> None:
-    stock(db, "MUG", "BFI4", 10)
+    stock(db, "MUG", 10, "BFI4")
     create(db, request("LATE", item("MUG", "LATE-1", 2)))
     force_status(db, "LATE", *path)
     with pytest.raises(NotAllowed) as err:
         service.cancel_fulfillment_order(db, SELLER, "LATE", now())
     assert err.value.message == f"Fulfillment order LATE cannot be cancelled in status {path[-1]}."
     assert service.get_fulfillment_order(db, SELLER, "LATE").status == path[-1]
-    assert levels(db, "MUG") == {"BFI4": (8, 2)}
+    assert units(db, "MUG") == {"BFI4": (8, 2)}
 
 
 def test_cancel_of_an_unknown_order_is_invalid_value(db: Database) -> None:
@@ -702,18 +672,18 @@ def test_cancel_of_an_unknown_order_is_invalid_value(db: Database) -> None:
 
 
 def test_the_same_create_twice_creates_and_reserves_once(db: Database) -> None:
-    stock(db, "MUG", "BFI4", 10)
+    stock(db, "MUG", 10, "BFI4")
     req = request("IDEM", item("MUG", "IDEM-1", 3, gift_message="Hi"), notification_emails=("a@b.example",))
     first = create(db, req)
     second = create(db, replace(req))
     assert (first.replayed, second.replayed) == (False, True)
     assert second.order.seller_order_id == "IDEM"
-    assert levels(db, "MUG") == {"BFI4": (7, 3)}
+    assert units(db, "MUG") == {"BFI4": (7, 3)}
     assert row_counts(db) == (1, 1, 1)
 
 
 def test_the_same_id_with_other_content_is_refused(db: Database) -> None:
-    stock(db, "MUG", "BFI4", 10)
+    stock(db, "MUG", 10, "BFI4")
     create(db, request("IDEM", item("MUG", "IDEM-1", 3)))
     for changed in (
         request("IDEM", item("MUG", "IDEM-1", 4)),
@@ -725,17 +695,17 @@ def test_the_same_id_with_other_content_is_refused(db: Database) -> None:
             create(db, changed)
         assert (err.value.field, err.value.value) == ("SellerFulfillmentOrderId", "IDEM")
         assert err.value.reason == "an order with this id already exists"
-    assert levels(db, "MUG") == {"BFI4": (7, 3)}
+    assert units(db, "MUG") == {"BFI4": (7, 3)}
     assert row_counts(db) == (1, 1, 1)
 
 
 def test_the_id_of_a_cancelled_order_stays_taken(db: Database) -> None:
-    stock(db, "MUG", "BFI4", 10)
+    stock(db, "MUG", 10, "BFI4")
     req = request("GONE", item("MUG", "GONE-1", 3))
     create(db, req)
     service.cancel_fulfillment_order(db, SELLER, "GONE", now())
     assert create(db, req).replayed  # the same request again: nothing new, no new reservation
-    assert levels(db, "MUG") == {"BFI4": (10, 0)}
+    assert units(db, "MUG") == {"BFI4": (10, 0)}
     assert service.get_fulfillment_order(db, SELLER, "GONE").status == CANCELLED
     with pytest.raises(InvalidValue):
         create(db, request("GONE", item("MUG", "GONE-1", 1)))
@@ -745,24 +715,24 @@ def test_the_id_of_a_cancelled_order_stays_taken(db: Database) -> None:
 
 
 def test_unknown_sku_is_refused_and_nothing_is_kept(db: Database) -> None:
-    stock(db, "MUG", "BFI4", 10)
+    stock(db, "MUG", 10, "BFI4")
     with pytest.raises(InvalidValue) as err:
         create(db, request("BAD", item("MUG", "BAD-1", 2), item("NO-SUCH-SKU", "BAD-2", 1)))
     assert (err.value.field, err.value.value) == ("SellerSKU", "NO-SUCH-SKU")
-    assert levels(db, "MUG") == {"BFI4": (10, 0)}
+    assert units(db, "MUG") == {"BFI4": (10, 0)}
     assert row_counts(db) == (0, 0, 0)
 
 
 def test_another_sellers_sku_is_unknown(db: Database) -> None:
     add_seller(db, "A3OTHERSELLER", "AKIAOTHERKEY", "other-secret")
-    set_inventory(db, StockChange("A3OTHERSELLER", "THEIRS", 10, "BFI4"))
+    stock(db, "THEIRS", 10, "BFI4", "A3OTHERSELLER")
     with pytest.raises(InvalidValue) as err:
         create(db, request("X", item("THEIRS", "X-1", 1)))
     assert err.value.field == "SellerSKU"
 
 
 def test_wrong_network_sku_is_refused(db: Database) -> None:
-    stock(db, "MUG", "BFI4", 10)
+    stock(db, "MUG", 10, "BFI4")
     with pytest.raises(InvalidValue) as err:
         create(db, request("FN", item("MUG", "FN-1", 1, fnsku="X00WRONG00")))
     assert err.value.field == "FulfillmentNetworkSKU"
@@ -771,24 +741,24 @@ def test_wrong_network_sku_is_refused(db: Database) -> None:
 
 @pytest.mark.parametrize("marketplace", [JP, BR, "NOT-A-MARKETPLACE"])
 def test_a_marketplace_the_seller_does_not_sell_in_is_refused(db: Database, marketplace: str) -> None:
-    stock(db, "MUG", "BFI4", 10)
+    stock(db, "MUG", 10, "BFI4")
     with pytest.raises(InvalidValue) as err:
         create(db, request("MP", item("MUG", "MP-1", 1), marketplace_id=marketplace))
     assert (err.value.field, err.value.value) == ("MarketplaceId", marketplace)
-    assert row_counts(db) == (0, 0, 0) and levels(db, "MUG") == {"BFI4": (10, 0)}
+    assert row_counts(db) == (0, 0, 0) and units(db, "MUG") == {"BFI4": (10, 0)}
 
 
 def test_cod_outside_jp_is_refused(db: Database) -> None:
-    stock(db, "MUG", "BFI4", 10)
+    stock(db, "MUG", 10, "BFI4")
     price = Money("USD", "10.00")
     with pytest.raises(InvalidValue) as err:
         create(db, request("COD", item("MUG", "COD-1", 1, per_unit_price=price), cod=CODSettings(True)))
     assert (err.value.field, err.value.value) == ("CODSettings.IsCODRequired", "true")
-    assert row_counts(db) == (0, 0, 0) and levels(db, "MUG") == {"BFI4": (10, 0)}
+    assert row_counts(db) == (0, 0, 0) and units(db, "MUG") == {"BFI4": (10, 0)}
 
 
 def test_scheduled_delivery_outside_jp_is_refused(db: Database) -> None:
-    stock(db, "MUG", "BFI4", 10)
+    stock(db, "MUG", 10, "BFI4")
     start = now() + timedelta(days=2)
     window = DeliveryWindow(start, start + timedelta(hours=2))
     with pytest.raises(InvalidValue) as err:
@@ -801,7 +771,7 @@ def test_scheduled_delivery_outside_jp_is_refused(db: Database) -> None:
 
 
 def test_export_rules(db: Database) -> None:
-    stock(db, "MUG", "BFI4", 10)
+    stock(db, "MUG", 10, "BFI4")
     london = Address(
         {
             "Name": "A",
@@ -831,20 +801,20 @@ def test_export_rules(db: Database) -> None:
     create(
         db, request("EX", item("MUG", "EX-1", 1, per_unit_declared_value=Money("USD", "12.00")), destination=toronto)
     )
-    assert levels(db, "MUG") == {"BFI4": (9, 1)}
+    assert units(db, "MUG") == {"BFI4": (9, 1)}
 
 
 def test_per_unit_price_in_another_currency_is_refused(db: Database) -> None:
-    stock(db, "MUG", "BFI4", 10)
+    stock(db, "MUG", 10, "BFI4")
     with pytest.raises(InvalidValue) as err:
         create(db, request("CUR", item("MUG", "CUR-1", 1, per_unit_price=Money("EUR", "5.00"))))
     assert (err.value.field, err.value.value) == ("Items.member.1.PerUnitPrice.CurrencyCode", "EUR")
 
 
 def test_a_failed_create_leaves_no_order_and_no_reservation(db: Database) -> None:
-    stock(db, "MUG", "BFI4", 3)
-    stock(db, "TEA", "BFI4", 1)
-    before = (levels(db, "MUG"), levels(db, "TEA"))
+    stock(db, "MUG", 3, "BFI4")
+    stock(db, "TEA", 1, "BFI4")
+    before = (units(db, "MUG"), units(db, "TEA"))
     for bad in (
         request("F", item("MUG", "F-1", 3), item("TEA", "F-2", 2)),  # FillOrKill, second line short
         request("F", item("MUG", "F-1", 3), item("GHOST", "F-2", 1)),  # unknown SKU after a good line
@@ -852,7 +822,7 @@ def test_a_failed_create_leaves_no_order_and_no_reservation(db: Database) -> Non
     ):
         with pytest.raises((InvalidValue, InsufficientStock)):
             create(db, bad)
-        assert (levels(db, "MUG"), levels(db, "TEA")) == before
+        assert (units(db, "MUG"), units(db, "TEA")) == before
         assert row_counts(db) == (0, 0, 0)
         with pytest.raises(InvalidValue):
             service.get_fulfillment_order(db, SELLER, "F")
@@ -867,7 +837,7 @@ def test_a_failed_create_leaves_no_order_and_no_reservation(db: Database) -> Non
 @pytest.fixture
 def jp_seller(db: Database) -> Caller:
     add_seller(db, SELLER, ACCESS_KEY, SECRET_KEY, marketplaces=[US, JP])
-    stock(db, "JP-TEA", "NRT1", 10)
+    stock(db, "JP-TEA", 10, "NRT1")
     return Caller(ACCESS_KEY, SELLER, US)
 
 
@@ -884,7 +854,7 @@ def test_jp_cod_order_is_accepted(db: Database, jp_seller: Caller) -> None:
     order = service.get_fulfillment_order(db, SELLER, "JPCOD")
     assert order.marketplace_id == JP and order.cod == cod
     assert order.items[0].per_unit_price == Money("JPY", "2500")
-    assert levels(db, "JP-TEA") == {"NRT1": (8, 2)}
+    assert units(db, "JP-TEA") == {"NRT1": (8, 2)}
 
 
 def test_jp_cod_charges_must_be_in_yen(db: Database, jp_seller: Caller) -> None:
@@ -899,7 +869,7 @@ def test_jp_cod_charges_must_be_in_yen(db: Database, jp_seller: Caller) -> None:
         with pytest.raises(InvalidValue) as err:
             create(db, req, jp_seller)
         assert err.value.field == f"CODSettings.{name}.CurrencyCode"
-    assert row_counts(db) == (0, 0, 0) and levels(db, "JP-TEA") == {"NRT1": (10, 0)}
+    assert row_counts(db) == (0, 0, 0) and units(db, "JP-TEA") == {"NRT1": (10, 0)}
 
 
 def test_jp_scheduled_delivery_needs_an_offered_window(db: Database, jp_seller: Caller) -> None:
@@ -922,14 +892,14 @@ def test_jp_scheduled_delivery_needs_an_offered_window(db: Database, jp_seller: 
     order = service.get_fulfillment_order(db, SELLER, "SD")
     assert order.delivery_window == good
     assert order.items[0].estimated_arrival_at == end
-    assert levels(db, "JP-TEA") == {"NRT1": (9, 1)}
+    assert units(db, "JP-TEA") == {"NRT1": (9, 1)}
 
 
 def test_orders_store_is_keyed_by_seller(db: Database) -> None:
     """The same SellerFulfillmentOrderId for two sellers: two orders, each seeing only its own."""
     add_seller(db, "A3OTHERSELLER", "AKIAOTHERKEY", "other-secret")
-    set_inventory(db, StockChange("A3OTHERSELLER", "MUG", 5, "BFI4"))
-    stock(db, "MUG", "BFI4", 5)
+    stock(db, "MUG", 5, "BFI4", "A3OTHERSELLER")
+    stock(db, "MUG", 5, "BFI4")
     other = Caller("AKIAOTHERKEY", "A3OTHERSELLER", US)
     create(db, request("SAME", item("MUG", "SAME-1", 1)))
     service.create_fulfillment_order(db, other, request("SAME", item("MUG", "SAME-1", 2)), now())
@@ -937,4 +907,4 @@ def test_orders_store_is_keyed_by_seller(db: Database) -> None:
     assert service.get_fulfillment_order(db, "A3OTHERSELLER", "SAME").items[0].quantity == 2
     service.cancel_fulfillment_order(db, "A3OTHERSELLER", "SAME", now())
     assert service.get_fulfillment_order(db, SELLER, "SAME").status == RECEIVED
-    assert levels(db, "MUG") == {"BFI4": (4, 1)}
+    assert units(db, "MUG") == {"BFI4": (4, 1)}

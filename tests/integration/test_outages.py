@@ -19,10 +19,8 @@ from outbound.context import Context
 from outbound.mws import throttle as throttling
 from outbound.sim.clock import RealClock
 from outbound.store import Database
-from tests.conftest import PG_ADMIN_URL, Server, free_port, make_server, reset, start_server
-from tests.lifecycle_helpers import stock
-from tests.mwsreq import call, document
-from tests.mwsreq import text as xml_text
+from tests.helpers import PG_ADMIN_URL, Server, call, document, free_port, make_server, reset, start_server, stock
+from tests.helpers import text as xml_text
 
 ADDRESS = {
     "DestinationAddress.Name": "Jane Doe",

@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, select
 from outbound.store import Database
 from outbound.store.prepared import PreparedQuery, fetch
 from outbound.store.schema import access_keys, scenarios, sellers, service_status
-from tests.conftest import ACCESS_KEY, SELLER
+from tests.helpers import ACCESS_KEY, SELLER
 
 STATUS = PreparedQuery(select(service_status).where(service_status.c.id == 1))
 SELLER_ROW = PreparedQuery(select(sellers).where(sellers.c.seller_id == bindparam("seller")))

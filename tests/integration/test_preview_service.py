@@ -1,42 +1,39 @@
-"""GetFulfillmentPreview at the service layer, on SQLite and PostgreSQL (operations.md §1).
+"""GetFulfillmentPreview at the service layer, on SQLite and PostgreSQL (docs/mws-protocol.md "Operations").
 
-The clock is fixed at the instants of ``examples/GetFulfillmentPreview.md`` (Monday 2026-11-23, the week of US
-Thanksgiving), so every date below can be checked against the worked example.
+The clock is fixed at the instants of the previews in ``docs/mws-protocol.md`` "Worked examples" (Monday
+2026-11-23, the week of US Thanksgiving), so every date below can be checked against the worked example.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
 
 from outbound.domain.errors import InvalidValue
 from outbound.domain.orders import Address
-from outbound.service import inventory as stock
-from outbound.service.accounts import Caller, add_seller
+from outbound.service import inventory
+from outbound.service.accounts import add_seller
 from outbound.service.orders import ItemRequest
 from outbound.service.preview import Preview, PreviewRequest, get_fulfillment_preview
 from outbound.store import Database
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER
-
-US = "ATVPDKIKX0DER"
-JP = "A1VC38T7YXB528"
-UK = "A1F83G8C2ARO7P"
-US_NOW = datetime(2026, 11, 23, 16, 2, 11, tzinfo=UTC)  # 08:02 in Seattle
-JP_NOW = datetime(2026, 11, 23, 1, 10, 44, tzinfo=UTC)  # 10:10 in Tokyo
-CALLER = Caller(ACCESS_KEY, SELLER, US)
-
-SEATTLE = Address(
-    {
-        "Name": "Jane Doe",
-        "Line1": "1200 12th Ave S",
-        "City": "Seattle",
-        "StateOrProvinceCode": "WA",
-        "CountryCode": "US",
-        "PostalCode": "98144",
-    }
+from tests.helpers import (
+    ACCESS_KEY,
+    CALLER,
+    JP,
+    JP_NOW,
+    SEATTLE,
+    SECRET_KEY,
+    SELLER,
+    UK,
+    US,
+    US_NOW,
+    stock,
+    stock_example,
+    utc,
 )
+
 TOKYO = Address(
     {"Name": "Yamada Hanako", "Line1": "Meguro-ku 2-24-1", "StateOrProvinceCode": "Tokyo", "CountryCode": "JP"}
 )
@@ -54,16 +51,6 @@ LONDON = Address(
     }
 )
 
-MUG = ("BLUE-MUG-12OZ", "0.85", ("5", "4.5", "4"))  # large standard, 1.1 lb packed, Package
-SAMPLER = ("TEA-SAMPLER-6", "0.3", ("8", "5", "1.39"))  # dimensional 0.4 + 0.25 lb, Dimensional
-TIN = ("JP-TEA-TIN-100G", "0.434", ("4", "4", "0.75"))  # small standard, 0.684 lb = 0.310 kg
-
-
-def put(db: Database, item: tuple[str, str, tuple[str, str, str]], quantity: int, fc: str) -> None:
-    sku, weight, dims = item
-    dimensions = (Decimal(dims[0]), Decimal(dims[1]), Decimal(dims[2]))
-    stock.set_inventory(db, stock.StockChange(SELLER, sku, quantity, fc, Decimal(weight), dimensions))
-
 
 def preview(
     db: Database,
@@ -80,10 +67,6 @@ def preview(
     return get_fulfillment_preview(db, CALLER, request, now)
 
 
-def utc(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
 def unfulfillable(found: Preview) -> list[tuple[str, int, tuple[str, ...]]]:
     return [(u.item_id, u.quantity, u.reasons) for u in found.unfulfillable]
 
@@ -95,16 +78,16 @@ def shipped(found: Preview) -> list[tuple[str, str, int]]:
 @pytest.fixture
 def example(db: Database) -> Database:
     """The US example's stock: mugs and samplers in Kent, WA (BFI4), plus mugs far away in New Jersey."""
-    put(db, MUG, 10, "BFI4")
-    put(db, SAMPLER, 10, "BFI4")
-    put(db, MUG, 50, "ABE8")
+    stock_example(db, "BLUE-MUG-12OZ", 10, "BFI4")
+    stock_example(db, "TEA-SAMPLER-6", 10, "BFI4")
+    stock_example(db, "BLUE-MUG-12OZ", 50, "ABE8")
     return db
 
 
 @pytest.fixture
 def japan(db: Database) -> Database:
     add_seller(db, SELLER, ACCESS_KEY, SECRET_KEY, marketplaces=[US, JP])
-    put(db, TIN, 5, "NRT1")
+    stock_example(db, "JP-TEA-TIN-100G", 5, "NRT1")
     return db
 
 
@@ -142,9 +125,9 @@ def test_the_us_example(example: Database) -> None:
 
 
 def test_a_preview_creates_and_reserves_nothing(example: Database) -> None:
-    before = stock.levels(example, SELLER)
+    before = inventory.levels(example, SELLER)
     preview(example, SEATTLE, ("BLUE-MUG-12OZ", "1", 10), ("TEA-SAMPLER-6", "2", 10))
-    assert stock.levels(example, SELLER) == before
+    assert inventory.levels(example, SELLER) == before
 
 
 # ----------------------------------------------------------------------------------------------- speeds
@@ -205,7 +188,7 @@ def test_the_same_sku_on_two_lines_is_short_on_the_later_line(example: Database)
 
 
 def test_no_stock_at_all(db: Database) -> None:
-    put(db, MUG, 0, "BFI4")  # the SKU exists, with nothing sellable
+    stock_example(db, "BLUE-MUG-12OZ", 0, "BFI4")  # the SKU exists, with nothing sellable
     previews = preview(db, SEATTLE, ("BLUE-MUG-12OZ", "1", 2))
     for found in previews:
         assert not found.is_fulfillable
@@ -252,8 +235,8 @@ def test_marketplace_must_be_one_of_the_sellers(example: Database) -> None:
 
 
 def test_a_split_order_has_one_shipment_per_center_with_its_own_dates(db: Database) -> None:
-    put(db, MUG, 4, "BFI4")  # Kent, WA: Pacific
-    put(db, SAMPLER, 3, "ABE8")  # Florence, NJ: Eastern, more than 2000 km from Seattle
+    stock_example(db, "BLUE-MUG-12OZ", 4, "BFI4")  # Kent, WA: Pacific
+    stock_example(db, "TEA-SAMPLER-6", 3, "ABE8")  # Florence, NJ: Eastern, more than 2000 km from Seattle
     [found] = preview(db, SEATTLE, ("BLUE-MUG-12OZ", "1", 2), ("TEA-SAMPLER-6", "2", 3), speeds=("Standard",))
     assert found.is_fulfillable
     assert shipped(found) == [("BFI4", "1", 2), ("ABE8", "2", 3)]
@@ -333,8 +316,8 @@ def test_japan_delivery_windows(japan: Database) -> None:
 
 
 def test_weights_three_decimals_per_line_and_the_order_rounded_up(db: Database) -> None:
-    put(db, ("AIRY", "0.2", ("10", "8", "4")), 10, "BFI4")  # dimensional 2.3022 + 0.25 → 2.5522 lb
-    put(db, ("DENSE", "1.333", ("3", "3", "3")), 10, "BFI4")  # package 1.333 + 0.25 → 1.583 lb
+    stock(db, "AIRY", 10, "BFI4", weight="0.2", dims="10x8x4")  # dimensional 2.3022 + 0.25 → 2.5522 lb
+    stock(db, "DENSE", 10, "BFI4", weight="1.333", dims="3x3x3")  # package 1.333 + 0.25 → 1.583 lb
     [found] = preview(db, SEATTLE, ("AIRY", "1", 3), ("DENSE", "2", 2), speeds=("Standard",))
     items = found.shipments[0].items
     assert [(str(i.weight), i.method) for i in items] == [("7.657", "Dimensional"), ("3.166", "Package")]
@@ -342,7 +325,7 @@ def test_weights_three_decimals_per_line_and_the_order_rounded_up(db: Database) 
 
 
 def test_light_small_standard_orders_round_to_a_tenth(db: Database) -> None:
-    put(db, ("FLAT", "0.3", ("8", "6", "0.5")), 10, "BFI4")  # small standard: 0.3 + 0.25 = 0.55 lb
+    stock(db, "FLAT", 10, "BFI4", weight="0.3", dims="8x6x0.5")  # small standard: 0.3 + 0.25 = 0.55 lb
     [found] = preview(db, SEATTLE, ("FLAT", "1", 1), speeds=("Standard",))
     assert str(found.shipments[0].items[0].weight) == "0.550"
     assert found.weight == Decimal("0.6")
@@ -350,7 +333,7 @@ def test_light_small_standard_orders_round_to_a_tenth(db: Database) -> None:
 
 def test_fees_are_in_the_marketplace_currency(db: Database) -> None:
     add_seller(db, SELLER, ACCESS_KEY, SECRET_KEY, marketplaces=[US, UK])
-    put(db, ("FLAT", "0.3", ("8", "6", "0.5")), 10, "LTN1")
+    stock(db, "FLAT", 10, "LTN1", weight="0.3", dims="8x6x0.5")
     [found] = preview(db, LONDON, ("FLAT", "1", 1), speeds=("Standard",), marketplace=UK)
     assert found.is_fulfillable and found.currency == "GBP" and found.weight_unit == "kilograms"
     assert found.fees == [

@@ -1,6 +1,6 @@
 """The return use cases on a real store (SQLite and PostgreSQL): reason codes, CreateFulfillmentReturn with its
 authorization and refusals, one transaction per call, and the simulator receiving, grading and restocking units on
-the virtual clock (operations.md §9, §10; world.md "Returns")."""
+the virtual clock (docs/mws-protocol.md "Operations"; docs/world.md "Returns")."""
 
 from __future__ import annotations
 
@@ -20,32 +20,16 @@ from outbound.service import orders as order_service
 from outbound.service import returns as service
 from outbound.service import scenarios, simulation
 from outbound.service.accounts import Caller, add_seller
-from outbound.service.inventory import StockChange, levels, set_inventory
-from outbound.sim.clock import VirtualClock
+from outbound.service.inventory import levels
 from outbound.sim.returns import process_due_returns
 from outbound.store import Database
 from outbound.store import inventory as stock_store
 from outbound.store import returns as return_store
 from outbound.store.schema import order_events, return_authorizations, return_items
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER
+from tests.helpers import ACCESS_KEY, BR, CA, DE, SEATTLE, SECRET_KEY, SELLER, UK, US, count, now, stock
 
-US = "ATVPDKIKX0DER"
-CA = "A2EUQ1WTGCTBG2"
-DE = "A1PA6795UKMFR9"
-UK = "A1F83G8C2ARO7P"
-BR = "A2Q3Y263D00KWC"
 OTHER = "A1OTHERSELLER9"
 MUG, TEA = "BLUE-MUG-12OZ", "TEA-SAMPLER-6"
-SEATTLE = Address(
-    {
-        "Name": "Jane Doe",
-        "Line1": "1200 12th Ave S",
-        "City": "Seattle",
-        "StateOrProvinceCode": "WA",
-        "CountryCode": "US",
-        "PostalCode": "98144",
-    }
-)
 TORONTO = Address(
     {
         "Name": "Jean Roy",
@@ -60,13 +44,9 @@ TORONTO = Address(
 
 @pytest.fixture
 def stocked(db: Database) -> Database:
-    set_inventory(db, StockChange(SELLER, MUG, 10, "BFI4"))
-    set_inventory(db, StockChange(SELLER, TEA, 10, "BFI4"))
+    stock(db, MUG, 10, "BFI4")
+    stock(db, TEA, 10, "BFI4")
     return db
-
-
-def now(db: Database) -> datetime:
-    return VirtualClock(db).now()
 
 
 def place(
@@ -110,11 +90,6 @@ def unit(
 
 def create(db: Database, order_id: str, *units: ReturnRequest, seller: str = SELLER) -> service.CreatedReturn:
     return service.create_fulfillment_return(db, seller, order_id, list(units), now(db))
-
-
-def count(db: Database, table: object) -> int:
-    with db.read() as conn:
-        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())  # type: ignore[arg-type]
 
 
 def due_dates(db: Database) -> dict[str, datetime | None]:
@@ -205,7 +180,7 @@ def test_reason_code_refusals(stocked: Database, request_: service.ReasonCodesRe
 
 def test_another_sellers_sku_and_order_are_unknown(stocked: Database) -> None:
     add_seller(stocked, OTHER, "AKIAOTHERKEY", "other-secret")
-    set_inventory(stocked, StockChange(OTHER, "OTHER-SKU", 5, "BFI4"))
+    stock(stocked, "OTHER-SKU", 5, "BFI4", OTHER)
     place(stocked, "MCF-1001")
     with pytest.raises(InvalidValue) as caught:
         service.list_return_reason_codes(stocked, SELLER, service.ReasonCodesRequest("OTHER-SKU", US))
@@ -305,7 +280,7 @@ def test_an_unshipped_order_returns_nothing(stocked: Database) -> None:
 
 def test_order_level_refusals(stocked: Database) -> None:
     add_seller(stocked, SELLER, ACCESS_KEY, SECRET_KEY, marketplaces=[US, CA])
-    set_inventory(stocked, StockChange(SELLER, "MAPLE-SYRUP", 5, "YYZ4"))
+    stock(stocked, "MAPLE-SYRUP", 5, "YYZ4")
     place(stocked, "MCF-CA", [("MAPLE-SYRUP", 1)], marketplace=CA, destination=TORONTO)
     place(stocked, "MCF-1001")
     add_seller(stocked, OTHER, "AKIAOTHERKEY", "other-secret")
@@ -400,7 +375,7 @@ def test_units_are_received_graded_and_restocked(stocked: Database) -> None:
 
 
 def test_a_sellable_unit_goes_back_to_existing_stock(stocked: Database) -> None:
-    set_inventory(stocked, StockChange(SELLER, TEA, 4, "ONT8"))
+    stock(stocked, TEA, 4, "ONT8")
     shipment = shipped_order(stocked)
     scenarios.add(stocked, SELLER, "return", {"condition": "Sellable"}, now(stocked))
     create(stocked, "MCF-1001", unit("R1", "MCF-1001-2", shipment, "CR-UNWANTED_ITEM"))

@@ -22,8 +22,7 @@ from outbound.domain.orders import (
 )
 from outbound.service.sandbox import submit_fulfillment_order_status
 from outbound.store import Database
-from tests.conftest import reset
-from tests.lifecycle_helpers import (
+from tests.helpers import (
     SELLER,
     advance,
     create,
@@ -31,6 +30,7 @@ from tests.lifecycle_helpers import (
     get,
     line,
     now,
+    reset,
     start_clock,
     stock,
     totals,

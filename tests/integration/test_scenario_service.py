@@ -12,8 +12,7 @@ import pytest
 from outbound.domain.orders import PLANNING, UNFULFILLABLE
 from outbound.service import scenarios
 from outbound.store import Database
-from tests.conftest import SELLER
-from tests.lifecycle_helpers import advance, create, get, line, start_clock, stock
+from tests.helpers import SELLER, advance, create, get, line, start_clock, stock
 
 
 @pytest.fixture

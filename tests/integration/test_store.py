@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import inspect, text
 
 from outbound.service import accounts
 from outbound.service.access import Denial, check_grant, normalize_token
@@ -17,14 +17,9 @@ from outbound.store import accounts as store
 from outbound.store import status as status_store
 from outbound.store.db import normalize_url
 from outbound.store.schema import access_keys, grants, seller_marketplaces, sellers, service_status
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER
+from tests.helpers import ACCESS_KEY, SECRET_KEY, SELLER, count
 
 FOUNDATION_TABLES = {"sellers", "seller_marketplaces", "access_keys", "grants", "service_status", "alembic_version"}
-
-
-def count(db: Database, table: object) -> int:
-    with db.read() as conn:
-        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())  # type: ignore[arg-type]
 
 
 def test_migrations_create_the_schema_idempotently(db: Database) -> None:

@@ -14,13 +14,12 @@ import pytest
 from sqlalchemy import func, select, text
 
 from outbound.service.accounts import add_seller
-from outbound.service.inventory import StockChange, set_inventory
 from outbound.sim.bulk import bulk_orders
 from outbound.sim.engine import Engine
 from outbound.store import Database
 from outbound.store import inventory as stock_store
 from outbound.store.schema import metadata, order_events, orders
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER
+from tests.helpers import ACCESS_KEY, SECRET_KEY, SELLER, stock
 
 ORDERS = 10_000
 WORKERS = 3
@@ -47,7 +46,7 @@ def pg(pg_url: str) -> Iterator[Database]:
 
 def test_three_workers_apply_every_step_exactly_once(pg: Database, pg_url: str) -> None:
     start = datetime.fromisoformat("2026-12-01T09:00:00+00:00")
-    set_inventory(pg, StockChange(SELLER, "TEA-1", ORDERS + 25, "BFI4"))
+    stock(pg, "TEA-1", ORDERS + 25, "BFI4")
     bulk_orders(pg, SELLER, "TEA-1", "BFI4", ORDERS, start)
 
     context = multiprocessing.get_context("spawn")

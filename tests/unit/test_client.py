@@ -9,7 +9,7 @@ import pytest
 
 from outbound.client import MwsClientError, OutboundClient
 from outbound.mws import signing
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER
+from tests.helpers import ACCESS_KEY, SECRET_KEY, SELLER
 
 STATUS = (
     b'<?xml version="1.0"?>\n<GetServiceStatusResponse xmlns="http://mws.amazonaws.com/FulfillmentOutboundShipment/'

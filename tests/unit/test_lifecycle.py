@@ -1,12 +1,12 @@
 """The order status machine (``domain/lifecycle.py``): every move it allows, every move it refuses.
 
-The expected table is written out here from the spec (datatypes.md "The order's life", operations.md §0.4, §2, §8),
+The expected table is written out here from the protocol notes (docs/mws-protocol.md "The order's life", "Operations"),
 not copied from the module, so a change to the rules has to change this file too.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -21,12 +21,9 @@ from outbound.domain.orders import (
     PROCESSING,
     RECEIVED,
     UNFULFILLABLE,
-    Address,
-    Order,
-    OrderItem,
 )
+from tests.helpers import T0, make_order
 
-T0 = datetime(2026, 11, 23, 16, 3, 2, tzinfo=UTC)
 LATER = T0 + timedelta(minutes=3)
 
 # status → the statuses it may move to
@@ -48,26 +45,6 @@ FINAL = {CANCELLED, COMPLETE, COMPLETE_PARTIALLED, UNFULFILLABLE, INVALID}
 ALL_PAIRS = [(a, b) for a in ORDER_STATUSES for b in ORDER_STATUSES]
 ALLOWED_PAIRS = [(a, b) for a, b in ALL_PAIRS if b in EXPECTED[a]]
 REFUSED_PAIRS = [(a, b) for a, b in ALL_PAIRS if b not in EXPECTED[a]]
-
-
-def make_order(status: str) -> Order:
-    return Order(
-        seller_id="A2NKEXAMPLEF53",
-        seller_order_id="MCF-1001",
-        marketplace_id="ATVPDKIKX0DER",
-        displayable_order_id="WEB-48213",
-        displayable_order_at=T0,
-        displayable_order_comment="Thanks",
-        shipping_speed="Standard",
-        destination=Address({"Name": "Jane", "Line1": "1 Main St", "StateOrProvinceCode": "WA", "CountryCode": "US"}),
-        fulfillment_action="Ship",
-        fulfillment_policy="FillOrKill",
-        fulfillment_method="Consumer",
-        received_at=T0,
-        status=status,
-        status_updated_at=T0,
-        items=[OrderItem("BLUE-MUG-12OZ", "MCF-1001-1", 2)],
-    )
 
 
 def test_the_table_covers_every_status() -> None:

@@ -18,21 +18,14 @@ from outbound.domain.promise import (
     offered_speeds,
     promise,
 )
-from outbound.domain.world import WORLD, Marketplace
+from outbound.domain.world import WORLD
+from tests.helpers import market, utc
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
 
 
-def market(country: str) -> Marketplace:
-    return next(m for m in WORLD.marketplaces.values() if m.country == country)
-
-
 US, JP, UK, BR = market("US"), market("JP"), market("UK"), market("BR")
 BFI4, ABE8, PHX6, NRT1, LTN1 = (WORLD.centers[c] for c in ("BFI4", "ABE8", "PHX6", "NRT1", "LTN1"))
-
-
-def utc(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def test_offered_speeds() -> None:
@@ -48,7 +41,8 @@ def test_speed_not_offered_is_none() -> None:
 
 
 def test_worked_us_example_standard_and_expedited() -> None:
-    """examples/GetFulfillmentPreview.md A: Seattle, Monday 08:02 Pacific, Thanksgiving on the Thursday."""
+    """Preview A (docs/mws-protocol.md "Worked examples"): Seattle, Monday 08:02 Pacific, Thanksgiving on the
+    Thursday."""
     now = utc("2026-11-23T16:02:11Z")
     assert promise(BFI4, US, "Standard", now) == Promise(
         utc("2026-11-23T08:00:00Z"),
@@ -65,7 +59,8 @@ def test_worked_us_example_standard_and_expedited() -> None:
 
 
 def test_worked_jp_example_standard_and_scheduled_delivery() -> None:
-    """examples/GetFulfillmentPreview.md B: Tokyo, Monday 10:10 JST (ships although it is a JP national holiday)."""
+    """Preview B (docs/mws-protocol.md "Worked examples"): Tokyo, Monday 10:10 JST (ships although it is a JP
+    national holiday)."""
     now = utc("2026-11-23T01:10:44Z")
     assert promise(NRT1, JP, "Standard", now) == Promise(
         utc("2026-11-22T15:00:00Z"),

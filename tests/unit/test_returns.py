@@ -1,6 +1,6 @@
 """The return rules (domain/returns.py): reason codes per category and marketplace, languages, the per-unit checks in
-their documented order, returns centers and their addresses, authorization ids, and grading (operations.md §9, §10;
-world.md "Returns")."""
+their documented order, returns centers and their addresses, authorization ids, and grading (docs/mws-protocol.md "Operations";
+docs/world.md "Returns")."""
 
 from __future__ import annotations
 
@@ -191,7 +191,7 @@ def test_reason_code_details_translate_only_for_a_valid_language() -> None:
 
 
 def test_the_example_call_and_its_resubmission() -> None:
-    """examples/CreateFulfillmentReturn.md: two accepted, a second tea sampler refused; sent again, nothing new."""
+    """The CreateFulfillmentReturn example (tests/fixtures/responses): two accepted, a second tea sampler refused; sent again, nothing new."""
     requests = [
         unit("RET-1001-1", comment="Handle cracked on arrival"),
         unit("RET-1001-2", "MCF-1001-2", reason="CR-UNWANTED_ITEM"),
@@ -326,7 +326,7 @@ def test_no_returnable_quantity_counts_stored_and_new_units() -> None:
 
 
 def test_an_order_without_shipments() -> None:
-    """RECEIVED / PLANNING (operations.md §0.4): no shipment to check the id against; the unit has not shipped."""
+    """RECEIVED / PLANNING (docs/mws-protocol.md "Operations"): no shipment to check the id against; the unit has not shipped."""
     checked = rules.check_returns(order(), [unit("A"), unit("B", "MCF-1001-2", "anything")], CODES)
     assert [(r.reason_code, r.description) for r in checked.refused] == [
         ("NoCompletedShipItems", rules.NOT_SHIPPED),

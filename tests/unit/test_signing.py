@@ -1,4 +1,4 @@
-"""Signature Version 2: the worked examples of mws-protocol.md §3.3 and every real-client capture in vectors/."""
+"""Signature Version 2: the worked examples (docs/mws-protocol.md "Signing") and every real-client capture."""
 
 from __future__ import annotations
 
@@ -11,10 +11,9 @@ import pytest
 
 from outbound.mws import signing
 from outbound.mws.params import collect
-from tests.mwsreq import VECTOR_DIR
+from tests.helpers import VECTOR_DIR, VECTORS
 
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
-VECTORS = sorted(VECTOR_DIR.glob("*.json"))
 
 EXAMPLE_A = [
     ("AWSAccessKeyId", "AKIAIOSFODNN7EXAMPLE"),
@@ -253,7 +252,7 @@ def vector(request: pytest.FixtureRequest) -> Vector:
 
 
 def test_vectors_are_present() -> None:
-    assert len(VECTORS) >= 8, f"no real-client captures in {VECTOR_DIR} (set OUTBOUND_VECTORS)"
+    assert len(VECTORS) >= 8, f"no real-client captures in {VECTOR_DIR}"
     assert len(DECODED) >= 8
 
 

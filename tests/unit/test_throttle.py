@@ -1,4 +1,4 @@
-"""Token buckets (mws-protocol.md §7): the arithmetic on a fake clock, in memory and in Redis."""
+"""Token buckets (docs/mws-protocol.md "Throttling"): the arithmetic on a fake clock, in memory and in Redis."""
 
 from __future__ import annotations
 

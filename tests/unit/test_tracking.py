@@ -51,10 +51,6 @@ FORCED_FINAL = {
 EVENTS_DATA = load_json("tracking_events")
 
 
-def market(country: str) -> Marketplace:
-    return next(m for m in WORLD.marketplaces.values() if m.country == country)
-
-
 def the_promise(
     center: FulfillmentCenter = BFI4, marketplace: Marketplace = US, speed: str = "Standard", where: str = "NY"
 ) -> Promise:

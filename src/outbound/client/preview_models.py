@@ -1,4 +1,5 @@
-"""Typed results of ``GetFulfillmentPreview`` (operations.md §1), parsed from its XML, and the request's item type.
+"""Typed results of ``GetFulfillmentPreview`` (docs/mws-protocol.md "Operations"), parsed from its XML, and the
+request's item type.
 
 Names follow the MWS elements in Python spelling; amounts and weights are :class:`~decimal.Decimal` (as sent, so
 ``0.650`` keeps its three decimals), dates are aware UTC datetimes. Optional elements the server left out are

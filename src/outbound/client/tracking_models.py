@@ -1,4 +1,5 @@
-"""Typed result of GetPackageTrackingDetails (operations.md §7): the package, its carrier and its tracking events."""
+"""Typed result of GetPackageTrackingDetails (docs/mws-protocol.md "Operations"): the package, its carrier and its
+tracking events."""
 
 from __future__ import annotations
 

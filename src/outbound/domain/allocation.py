@@ -1,6 +1,6 @@
 """Allocation: which fulfillment centers ship which units of an order.
 
-The rule (world.md): prefer the center nearest the destination that holds every unit; otherwise the fewest centers
+The rule (docs/world.md): prefer the center nearest the destination that holds every unit; otherwise the fewest centers
 that together hold them; never split one order line's units across more centers than needed.
 
 How it is done, deterministically:

@@ -3,7 +3,7 @@
 World data: ``data/carriers.json`` (codes, names, phones, tracking-number regular expressions, tracking URL
 templates, and the carriers used per marketplace and shipping speed). ``CarrierURL`` on the wire is the site root
 of the tracking URL template (``https://www.ups.com/``), ``CarrierPhoneNumber`` is ``phone`` (``None`` when the
-data has none: the element is then sent empty, operations.md §7).
+data has none: the element is then sent empty, docs/mws-protocol.md "Operations").
 
 Choosing a carrier (:func:`carriers_for`):
 

@@ -3,9 +3,9 @@
 A SKU may have no weight or no dimensions recorded (or zeros, which mean the same): the defaults of
 :mod:`outbound.domain.fees` apply (1 lb; 10 × 8 × 4 in when any side is missing).
 
-:data:`EXAMPLE_SPECS` are the SKUs of ``examples/GetFulfillmentPreview.md`` with a weight and dimensions chosen so
-the example's weights come out exactly (item 2.200 lb Package, 0.650 lb Dimensional, order 3 lb; JP item
-0.310 kg Package, order 0.4 kg). They are for demos and tests; the figures are ours.
+:data:`EXAMPLE_SPECS` are the SKUs of the previews in ``docs/mws-protocol.md`` "Worked examples" with a weight and
+dimensions chosen so the example's weights come out exactly (item 2.200 lb Package, 0.650 lb Dimensional, order
+3 lb; JP item 0.310 kg Package, order 0.4 kg). They are for demos and tests; the figures are ours.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Weights and fees of a fulfillment preview, from ``data/fee_schedule_us.json`` (amounts estimated).
 
-Weights (world.md):
+Weights (docs/world.md "Fees and weights"):
 
 - a unit's **shipping weight** is max(unit weight, dimensional weight = L×W×H / 139) + the packaging weight of its
   size tier; ``Package`` or ``Dimensional`` says which of the two won (:func:`unit_weight`);
@@ -250,7 +250,7 @@ def line_weight(spec: ItemSpec, units: int, unit: str = POUNDS) -> tuple[Decimal
 
 
 def shipping_weight(spec: ItemSpec, units: int, unit: str = POUNDS) -> tuple[Decimal, str]:
-    """A line's shipping weight **rounded up** as world.md says (the basis of a fee); and the method.
+    """A line's shipping weight **rounded up** as docs/world.md says (the basis of a fee); and the method.
 
     Rounding: to the next whole unit above 1; below 1, to the next 0.1 for small standard, else to 1.
     """

@@ -1,7 +1,7 @@
 """Coarse geography: where a destination address roughly is, and how far apart two points are.
 
 Allocation only needs to rank fulfillment centers by distance to a destination, so a point per state, province,
-prefecture or postal-code prefix is enough (world.md: "a coarse postal-prefix → coordinates table per country").
+prefecture or postal-code prefix is enough (docs/world.md "Geography").
 All coordinates here are approximate (estimated), in decimal degrees.
 
 Resolution order in :func:`destination_point`:

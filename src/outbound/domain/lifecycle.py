@@ -81,7 +81,7 @@ class Receipt(NamedTuple):
 def after_receipt(
     seller_id: str, seller_order_id: str, received_at: datetime, now: datetime, timings: shipping.Timings
 ) -> Receipt:
-    """A received order that is not held: planning starts 1-5 minutes after receipt (world.md), so before then
+    """A received order that is not held: planning starts 1-5 minutes after receipt (docs/world.md), so before then
     the step only sets the moment it will; once it has come, the order moves to PLANNING and its processing is
     due 15-90 minutes later. A hold released late is planned at once (its receipt delay is long over)."""
     rng = shipping.rng_for(seller_id, seller_order_id, "received")

@@ -1,6 +1,6 @@
 """Fulfillment orders as the domain sees them: the order, its lines, shipments, packages and returns.
 
-Plain dataclasses with the field names of the MWS datatypes (``datatypes.md``) in Python spelling; the MWS adapter
+Plain dataclasses with the field names of the MWS datatypes (Amazon's models) in Python spelling; the MWS adapter
 renders them, the store saves them. Enumerations are the MWS values, named once here as constants (they are on
 the wire and in the store: use the names, never the bare strings).
 """

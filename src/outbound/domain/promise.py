@@ -1,13 +1,14 @@
 """Delivery promises: when a shipment leaves its center and when it arrives, per shipping speed.
 
-Rules (world.md, ``data/shipping_speeds.json``; everything here is estimated):
+Rules (docs/world.md, ``data/shipping_speeds.json``; everything here is estimated):
 
 - **Ship day.** In the center's time zone: today when today is a business day and the order comes in before the
   speed's cut-off (``order_cutoff_local_time``: Standard 23:59, Expedited 15:00, Priority 13:00, ScheduledDelivery
   12:00; "before" is strict), otherwise the next business day.
 - **Ship window.** Priority, Expedited and ScheduledDelivery ship on the ship day. Standard "ships within 1-2
   business days": its window is the ship day and the next business day, except in JP where Standard ships on the
-  ship day (both as in ``examples/GetFulfillmentPreview.md``: US latest ship one business day later, JP the same day).
+  ship day (both as in the previews of ``docs/mws-protocol.md`` "Worked examples": US latest ship one business day
+  later, JP the same day).
 - **Arrival.** The ship day plus the speed's business days in transit for the marketplace (earliest and latest of
   the range; the ``default`` row for marketplaces without one). For Standard only, one business day is added to the
   latest arrival when the center is more than :data:`LONG_HAUL_KM` from the destination (ground across a continent);

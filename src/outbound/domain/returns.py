@@ -1,10 +1,10 @@
-"""Fulfillment returns as the domain sees them (operations.md §9, §10; world.md "Returns").
+"""Fulfillment returns as the domain sees them (docs/mws-protocol.md "Operations"; docs/world.md "Returns").
 
 - **Reason codes.** Which codes a SKU may be returned for depends on its product category and the marketplace
   [ours]: :data:`CATEGORY_CODES` (an unknown category reads as ``default``, whose three codes are those of
-  ``examples/ListReturnReasonCodes.md``), plus ``CR-NO_REASON_GIVEN`` where distance selling gives the customer a
-  right of withdrawal without a reason (the UK and EU marketplaces). Descriptions and translations come from
-  ``data/return_reason_codes.json``.
+  ``tests/fixtures/responses/ListReturnReasonCodes.xml``), plus ``CR-NO_REASON_GIVEN`` where distance selling gives
+  the customer a right of withdrawal without a reason (the UK and EU marketplaces). Descriptions and translations
+  come from ``data/return_reason_codes.json``.
 - **Checks.** Each requested unit is checked on its own, in the documented order (:func:`check_returns`): the
   first rule it breaks is its ``InvalidItemReasonCode``; a unit that breaks none is accepted.
 - **Authorization.** All units accepted by one call go to one returns center of the order's marketplace (the one
@@ -51,7 +51,8 @@ ALREADY_REQUESTED = "A return was already requested for this item."
 NOT_SHIPPED = "The item has not shipped yet."
 NOTHING_LEFT = "All returnable quantity for this item has already been requested."
 
-# Field limits of CreateReturnItem (operations.md §10); a longer value is an invalid item, not a failed call.
+# Field limits of CreateReturnItem (docs/mws-protocol.md "Operations"); a longer value is an invalid item, not a
+# failed call.
 MAX_LENGTHS = {
     "SellerReturnItemId": 80,
     "SellerFulfillmentOrderItemId": 50,
@@ -196,7 +197,7 @@ class Checked:
 def check_returns(
     order: Order, requests: Sequence[ReturnRequest], codes_by_sku: Mapping[str, Collection[str]]
 ) -> Checked:
-    """Accept or refuse each requested unit, in request order (operations.md §10, "Rules").
+    """Accept or refuse each requested unit, in request order (docs/mws-protocol.md "Operations").
 
     A unit is returnable from the shipment it names: that shipment must carry its line and have SHIPPED, and it
     takes one of the units the shipment carried that no other return holds yet. Units accepted earlier in the same
@@ -204,7 +205,7 @@ def check_returns(
 
     While no shipment carries a line yet (an order still RECEIVED or PLANNING, or one that ended before planning),
     the AmazonShipmentId cannot be checked against anything: the unit is refused ``NoCompletedShipItems``
-    (operations.md §0.4), not ``InvalidValues``.
+    (docs/mws-protocol.md "Operations"), not ``InvalidValues``.
     """
     carried = Counter[tuple[str, str]]()
     shipped = Counter[tuple[str, str]]()
@@ -262,7 +263,7 @@ def _invalid_values(
 # ------------------------------------------------------------------------------------------ authorization
 
 RETURN_STREETS = {"ONT8": "24208 San Michele Rd"}
-"""Street lines of returns centers where one is known (the world data has none, operations.md §10)."""
+"""Street lines of returns centers where one is known (the world data has none)."""
 
 SELLER_CENTRAL = {
     "US": "sellercentral.amazon.com",
@@ -335,7 +336,7 @@ def rma_url(marketplace: Marketplace, rma: str) -> str:
 # ------------------------------------------------------------------------------------------ receipt
 
 TRANSIT_DAYS = (1.0, 14.0)
-"""The customer's unit reaches the returns center this many days after the authorization (world.md)."""
+"""The customer's unit reaches the returns center this many days after the authorization (docs/world.md)."""
 
 
 def transit(rng: random.Random, days: tuple[float, float] = TRANSIT_DAYS) -> timedelta:
@@ -344,7 +345,7 @@ def transit(rng: random.Random, days: tuple[float, float] = TRANSIT_DAYS) -> tim
 
 @dataclass(frozen=True)
 class GradingRates:
-    """How received units are graded (world.md: ~70 / 15 / 10 / 5 %); weights, normalised by their sum."""
+    """How received units are graded (docs/world.md: ~70 / 15 / 10 / 5 %); weights, normalised by their sum."""
 
     sellable: float = 0.70
     customer_damaged: float = 0.15

@@ -1,7 +1,7 @@
 """How planned units become shipments and shipments leave the center: timings, ids and package numbers.
 
 Randomness comes only from :func:`rng_for`, seeded by the order's identity and the step, so the same order run twice
-takes the same path (``world.md``: lifecycle timings).
+takes the same path (``docs/world.md`` "Lifecycle timings").
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ PACKAGE_BASE = 185_528_000  # real package numbers looked like 185528000
 
 @dataclass(frozen=True)
 class Timings:
-    """Estimated lifecycle timings (world.md), scaled by ``multiplier`` (a scenario can slow or speed a seller)."""
+    """Estimated lifecycle timings (docs/world.md), scaled by ``multiplier`` (a scenario can slow or speed a seller)."""
 
     received_to_planning: tuple[float, float] = (1, 5)  # minutes
     planning_to_processing: tuple[float, float] = (15, 90)  # minutes

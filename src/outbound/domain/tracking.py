@@ -8,7 +8,7 @@ the last visible event leads to (:func:`current_status`), ``SignedForBy`` and ``
 once it is delivered. The world's tables (hub cities, the EU customs union, where packages are left, signers'
 surnames) are ``data/tracking_hubs.json`` and ``data/tracking_doorsteps.json``.
 
-Rules (``data/tracking_events.json``, world.md "Tracking", operations.md §7; timings estimated):
+Rules (``data/tracking_events.json``, docs/world.md "Tracking", docs/mws-protocol.md "Operations"; timings estimated):
 
 - **Outcomes.** Drawn from :class:`Rates` (delay ~3 %, failed attempt ~2 %, undeliverable ~0.5 %, returned to
   the seller ~0.5 %, lost ~0.1 %, otherwise delivered), or forced by a scenario (``force``). Each outcome follows
@@ -34,7 +34,7 @@ Rules (``data/tracking_events.json``, world.md "Tracking", operations.md §7; ti
   JP prefectures), the destination's ``StateOrProvinceCode`` as the customer sent it (as in ``ShipToAddress``).
   A destination without a city (JP addresses) uses its state; a destination without a state uses the region of
   the nearest hub of its country.
-- **Only MWS values.** Events use only the 33 EventCodes of datatypes.md and statuses only the 8 MWS
+- **Only MWS values.** Events use only the 33 EventCodes of MWS and statuses only the 8 MWS
   ``CurrentStatus`` values; ``lost`` ends ``UNDELIVERABLE`` (the data maps ``EVENT_409`` so).
 
 Everything here is pure: no clock, randomness only from ``random.Random(seed)``.
@@ -91,7 +91,7 @@ MWS_EVENT_CODES: frozenset[str] = frozenset(
         "EVENT_419",
     }
 )
-"""The 33 TrackingEvent EventCodes of MWS (datatypes.md); nothing else is ever emitted."""
+"""The 33 TrackingEvent EventCodes of MWS; nothing else is ever emitted."""
 
 IN_TRANSIT = "IN_TRANSIT"
 DELIVERED_STATUS = "DELIVERED"
@@ -111,7 +111,7 @@ CURRENT_STATUSES: tuple[str, ...] = (
     AVAILABLE_FOR_PICKUP,
     CUSTOMER_ACTION,
 )
-"""The package CurrentStatus values of MWS (datatypes.md)."""
+"""The package CurrentStatus values of MWS."""
 
 ADDITIONAL_LOCATION_INFO: tuple[str, ...] = (
     "AS_INSTRUCTED",
@@ -141,7 +141,7 @@ ADDITIONAL_LOCATION_INFO: tuple[str, ...] = (
     "SECURE_LOCATION",
     "SIDE_DOOR",
 )
-"""The AdditionalLocationInfo values of MWS (datatypes.md)."""
+"""The AdditionalLocationInfo values of MWS."""
 
 _STATUS_DEFAULTS: Mapping[str, str] = {
     "EVENT_101": IN_TRANSIT,
@@ -206,7 +206,7 @@ outcome names themselves → the outcome."""
 
 @dataclass(frozen=True)
 class Rates:
-    """How often each mishap happens to a package (estimated, world.md); the rest is delivered on time."""
+    """How often each mishap happens to a package (estimated, docs/world.md); the rest is delivered on time."""
 
     delay: float = 0.03
     failed_attempt: float = 0.02

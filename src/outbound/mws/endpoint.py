@@ -1,4 +1,4 @@
-"""The MWS endpoint: one ASGI app that takes a request through the checks of ``mws-protocol.md`` §3.5.
+"""The MWS endpoint: one ASGI app that takes a request through the checks of ``docs/mws-protocol.md`` "Order of checks".
 
 Path and method → body → parameters → access key → signature → freshness → Version and Action → seller grant →
 throttle → the operation. Every refusal is an :class:`MwsError` rendered as an ``ErrorResponse``; anything
@@ -61,7 +61,7 @@ class Reply:
     code: str | None = None  # the MWS error code of an ErrorResponse (metrics and access logs)
 
     def headers(self) -> list[tuple[bytes, bytes]]:
-        """The headers MWS sends on every answer, errors included (``mws-protocol.md`` §4.2)."""
+        """The headers MWS sends on every answer, errors included (``docs/mws-protocol.md`` "Answers")."""
         now = time.time()
         request_id = self.request_id.encode()
         found = [
@@ -151,7 +151,7 @@ class MwsEndpoint:
         return error_response(service_unavailable(), request_id)
 
     def process(self, method: str, host: str, path: str, pairs: list[tuple[str, str]], request_id: str) -> Reply:
-        """Steps 3 to 11 of §3.5; a worker thread runs it for the writing operations, the event loop for the rest."""
+        """Checks 3 to 11; a worker thread runs it for the writing operations, the event loop for the rest."""
         try:
             call = self.authenticate(method, host, path, pairs, request_id)
             operation = OPERATIONS[call.action]

@@ -1,7 +1,7 @@
 """MWS error codes, their HTTP statuses, and the exception that carries one to the wire.
 
 Every refusal the server makes is an :class:`MwsError`; the endpoint renders it as an ``ErrorResponse``. The
-constructors below hold the message wording (``mws-protocol.md`` §5.2) so it is written once.
+constructors below hold the message wording (``docs/mws-protocol.md`` "Errors") so it is written once.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
-"""Rendering orders, shipments and returns as the MWS datatypes (``datatypes.md``), in the model's element order.
+"""Rendering orders, shipments and returns as the MWS datatypes, in the model's element order.
 
 Absent optional values are omitted; the lists a client cannot do without are emitted even when empty
-(``mws-protocol.md`` §4.1).
+(``docs/mws-protocol.md`` "Answers").
 """
 
 from __future__ import annotations

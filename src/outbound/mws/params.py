@@ -1,8 +1,8 @@
 """Request parameters: decoding the query string and form body, and typed, validated access to values.
 
 MWS parameters are flat ``name=value`` pairs; structures flatten with dots and lists with ``.member.N``
-(``mws-protocol.md`` §6). :class:`Params` gives each operation one place to read them, and every refusal names the
-offending parameter by its full wire name.
+(``docs/mws-protocol.md`` "Parameters"). :class:`Params` gives each operation one place to read them, and every
+refusal names the offending parameter by its full wire name.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def decode_pairs(raw: bytes) -> list[tuple[str, str]]:
 
 
 def collect(query: bytes, body: bytes | None) -> list[tuple[str, str]]:
-    """The request's parameter set: the query string plus, for a POST, the form body (``mws-protocol.md`` §1.3)."""
+    """The request's parameter set: the query string plus, for a POST, the form body (docs/mws-protocol.md)."""
     if len(query) > MAX_QUERY or (body is not None and len(body) > MAX_BODY):
         raise too_large()
     pairs = decode_pairs(query)

@@ -1,6 +1,6 @@
 """Decoding the structured request types shared by several operations: Address, Currency, DeliveryWindow.
 
-The rules are the parameter constraints of ``operations.md`` §0.2–§0.3; every refusal names the full wire name.
+The rules are the parameter constraints of ``docs/mws-protocol.md`` "Parameters"; every refusal names the wire name.
 """
 
 from __future__ import annotations

@@ -42,7 +42,7 @@ def canonical_query(params: Iterable[tuple[str, str]], enc: Callable[[str], str]
 
 
 def string_to_sign(method: str, host: str, path: str, params: Iterable[tuple[str, str]]) -> str:
-    """The documented string to sign (``mws-protocol.md`` §3.1)."""
+    """The documented string to sign (``docs/mws-protocol.md`` "Signing")."""
     return "\n".join((method.upper(), host.lower(), encode_path(path), canonical_query(params)))
 
 

@@ -1,7 +1,8 @@
 """Building MWS response documents: the namespace, the indented layout, and the element helpers.
 
-Real clients constrain the bytes (``mws-protocol.md`` §4.1, §12): a declaration without ``encoding``, one element
-per line, values as single text nodes, no empty element where an enumeration value is expected.
+Real clients constrain the bytes (``docs/mws-protocol.md`` "Answers", "Real clients"): a declaration without
+``encoding``, one element per line, values as single text nodes, no empty element where an enumeration value is
+expected.
 
 Responses are built as a small tree of :class:`Element` and written out directly: every element holds either text
 or children, never both, so the indented layout is simple to produce, and doing it here costs a fifth of what lxml's
@@ -120,7 +121,7 @@ def result(action: str) -> Element:
 
 
 def error(code: str, message: str, error_type: str, request_id: str) -> bytes:
-    """An ``ErrorResponse``; real MWS error bodies spell ``RequestID`` with a capital D (§5.1)."""
+    """An ``ErrorResponse``; real MWS error bodies spell ``RequestID`` with a capital D (docs/mws-protocol.md)."""
     document = root("ErrorResponse")
     body = add(document, "Error")
     add(body, "Type", error_type)

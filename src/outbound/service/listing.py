@@ -2,7 +2,7 @@
 
 A listing is a snapshot taken at its first page: later pages skip orders whose status changed after that instant
 (the client's next listing finds them), so no order is listed twice and none that matched is lost, however the
-store changes between pages (``mws-protocol.md`` §8). The token is opaque to clients and bound to the seller.
+store changes between pages (``docs/mws-protocol.md`` "Paging"). The token is opaque to clients and bound to the seller.
 """
 
 from __future__ import annotations

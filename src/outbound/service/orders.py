@@ -290,7 +290,7 @@ def _check_marketplace_rules(request: CreateOrderRequest, marketplace: Marketpla
         offered = {(s, e) for s, e in promise.delivery_windows(marketplace, now)}
         if (request.delivery_window.start, request.delivery_window.end) not in offered:
             raise InvalidValue("DeliveryWindow", _iso(request.delivery_window.start))
-    if request.cod is not None:  # COD amounts are collected in the marketplace currency (operations.md §0.3)
+    if request.cod is not None:  # COD amounts are in the marketplace currency (docs/mws-protocol.md "Parameters")
         for name, charge in (
             ("CODCharge", request.cod.cod_charge),
             ("CODChargeTax", request.cod.cod_charge_tax),
@@ -311,7 +311,7 @@ def _check_marketplace_rules(request: CreateOrderRequest, marketplace: Marketpla
 
 
 def check_item_currencies(items: Sequence[ItemRequest | ItemUpdate], currency: str) -> None:
-    """Amounts collected from the customer (COD price and tax) are in the marketplace currency (§0.3)."""
+    """Amounts collected from the customer (COD price and tax) are in the marketplace currency."""
     for n, item in enumerate(items, 1):
         for name, amount in (("PerUnitPrice", item.per_unit_price), ("PerUnitTax", item.per_unit_tax)):
             if amount is not None and amount.currency != currency:

@@ -1,4 +1,4 @@
-"""Return use cases: ListReturnReasonCodes and CreateFulfillmentReturn (operations.md §9, §10).
+"""Return use cases: ListReturnReasonCodes and CreateFulfillmentReturn (docs/mws-protocol.md "Operations").
 
 CreateFulfillmentReturn runs in one transaction with the order row locked, so two identical calls racing each other
 cannot both accept the same unit: the second sees the first's returns and answers ``DuplicateRequest``.

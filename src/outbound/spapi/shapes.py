@@ -1,7 +1,7 @@
 """Decoding the structured SP-API inputs shared by several operations into the service's request types.
 
-The rules are MWS's (``operations.md`` §0.2–§0.3) with the model's names and limits; every refusal names the field
-by its SP-API path.
+The rules are MWS's (``docs/mws-protocol.md`` "Parameters") with the model's names and limits; every refusal
+names the field by its SP-API path.
 """
 
 from __future__ import annotations

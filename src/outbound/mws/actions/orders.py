@@ -1,7 +1,7 @@
 """CreateFulfillmentOrder, UpdateFulfillmentOrder, GetFulfillmentOrder, CancelFulfillmentOrder, ListAll (+ByNextToken).
 
-Each handler decodes and checks the parameters (``operations.md`` §2–§8), calls one service function, and renders
-the result. Business refusals come back from the service as domain errors; the endpoint maps them.
+Each handler decodes and checks the parameters (``docs/mws-protocol.md`` "Operations"), calls one service function,
+and renders the result. Business refusals come back from the service as domain errors; the endpoint maps them.
 """
 
 from __future__ import annotations
@@ -221,6 +221,6 @@ def list_all_fulfillment_orders_by_next_token(call: Call) -> xml.Element:
     token = call.params.require("NextToken")
     try:
         page = listing.list_by_next_token(call.ctx.db, call.caller.seller_id, token)
-    except InvalidValue as exc:  # malformed, expired or another seller's: one answer (mws-protocol.md §8)
+    except InvalidValue as exc:  # malformed, expired or another seller's: one answer (docs/mws-protocol.md "Paging")
         raise MwsError("InvalidParameterValue", "Invalid NextToken.") from exc
     return _page(call, page)

@@ -1,4 +1,4 @@
-"""GetFulfillmentPreview (operations.md §1): decode the request, render one FulfillmentPreview per speed."""
+"""GetFulfillmentPreview (docs/mws-protocol.md "Operations"): decode the request, render one preview per speed."""
 
 from __future__ import annotations
 

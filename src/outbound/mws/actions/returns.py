@@ -1,4 +1,4 @@
-"""ListReturnReasonCodes and CreateFulfillmentReturn (operations.md §9, §10).
+"""ListReturnReasonCodes and CreateFulfillmentReturn (docs/mws-protocol.md "Operations").
 
 A missing required parameter fails the call (``Missing required parameter ...``); a present but bad value inside
 an ``Items`` member (unknown line, too long, a reason code the SKU does not take) only refuses that unit, which

@@ -1,4 +1,4 @@
-"""GetServiceStatus (operations.md §11)."""
+"""GetServiceStatus (docs/mws-protocol.md "Operations")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""GetPackageTrackingDetails (operations.md §7)."""
+"""GetPackageTrackingDetails (docs/mws-protocol.md "Operations")."""
 
 from __future__ import annotations
 
