@@ -58,8 +58,9 @@ def read(conn: Connection) -> datetime | None:
     return None if row is None else row.now
 
 
-def start(conn: Connection) -> datetime:
-    moment = datetime.now(UTC)
+def start(conn: Connection, moment: datetime | None = None) -> datetime:
+    """Start the clock at ``moment`` (default: the wall-clock time now)."""
+    moment = moment or datetime.now(UTC)
     conn.execute(sim_clock.insert().values(id=_ROW, now=moment))
     return moment
 
