@@ -22,7 +22,7 @@ def reset(db: Database, start: datetime | None = None) -> None:
 
 def private_database(server_url: str) -> tuple[str, str]:
     """A new, empty database on the PostgreSQL server of ``server_url``: its name and URL (not yet migrated)."""
-    name = f"outbound_test_{uuid.uuid4().hex[:12]}"
+    name = f"outbound_fixture_{uuid.uuid4().hex[:12]}"
     return name, store.create_database(server_url, name)
 
 

@@ -90,7 +90,7 @@ class Seller:
         center: str | None = None,
         category: str | None = None,
     ) -> None:
-        """Set the sellable units of ``sku``: at ``center`` (a code such as ``SEA8``), or spread over the seller's
+        """Set the sellable units of ``sku``: at ``center`` (a code such as ``BFI4``), or spread over the seller's
         marketplace; ``weight`` in pounds, ``dimensions`` in inches (``"8x5x3"`` or three numbers), ``category``
         chooses the return reason codes (see ``outbound inventory set``)."""
         dims = None
