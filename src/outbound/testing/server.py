@@ -149,7 +149,7 @@ class OutboundServer:
         self._uvicorn: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._transport: _SharedTransport | None = None
-        self._clients: list[OutboundClient] = []
+        self._clients: list[OutboundClient | AdminClient] = []
         self._seller: Seller | None = None
 
     # ----------------------------------------------------------------------------------------------- lifetime
@@ -319,8 +319,13 @@ class OutboundServer:
         return self.seller.remove_scenario(scenario_id)
 
     def admin(self) -> AdminClient:
-        """The admin API over HTTP (what a suite outside this process would use)."""
-        return AdminClient(self.url, token=os.environ.get("OUTBOUND_ADMIN_TOKEN"))
+        """The admin API over HTTP (what a suite outside this process would use); closed by the next reset.
+
+        Its clock moves run as the server's do: a jump over more than 5,000 due steps may start engine helper
+        processes for its length (they end with it). :meth:`advance` never starts them."""
+        client = AdminClient(self.url, token=os.environ.get("OUTBOUND_ADMIN_TOKEN"), http=self._http())
+        self._clients.append(client)
+        return client
 
     # ----------------------------------------------------------------------------------------------- clock
 
@@ -347,9 +352,12 @@ class OutboundServer:
 
     # ----------------------------------------------------------------------------------------------- clients
 
+    def _http(self, timeout: float = 30.0) -> httpx.Client:
+        return httpx.Client(transport=self._transport, timeout=timeout)
+
     def _client(self, seller: Seller, **options: Any) -> OutboundClient:
-        if "http" not in options and self._transport is not None:
-            options["http"] = httpx.Client(transport=self._transport, timeout=options.pop("timeout", 30.0))
+        if "http" not in options:
+            options["http"] = self._http(options.pop("timeout", 30.0))
         client = OutboundClient(self.url, seller.access_key, seller.secret_key, seller.seller_id, **options)
         self._clients.append(client)
         return client
