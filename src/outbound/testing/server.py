@@ -148,6 +148,7 @@ class OutboundServer:
         self._ctx: Context | None = None
         self._uvicorn: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
+        self._socket: socket.socket | None = None
         self._transport: _SharedTransport | None = None
         self._clients: list[OutboundClient | AdminClient] = []
         self._seller: Seller | None = None
@@ -192,11 +193,11 @@ class OutboundServer:
         deadline = time.monotonic() + 15
         while not self._uvicorn.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:
-                sock.close()
+                self._socket = sock
                 self.stop()
                 raise RuntimeError("the Outbound test server did not start")
             time.sleep(0.005)
-        sock.close()  # uvicorn listens on its own duplicate of it
+        self._socket = sock  # asyncio's loop serves this very socket (uvloop a duplicate): closed at stop
         self.url = f"http://127.0.0.1:{port}"
 
     def stop(self) -> None:
@@ -206,6 +207,9 @@ class OutboundServer:
             self._uvicorn.should_exit = True
             self._thread.join(timeout=15)
         self._uvicorn = self._thread = None
+        if self._socket is not None:
+            self._socket.close()
+            self._socket = None
         if self._transport is not None:
             self._transport.pool.close()
             self._transport = None
