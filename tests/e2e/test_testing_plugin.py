@@ -370,3 +370,16 @@ def test_unique_names() -> None:
         sellers = [outbound.new_seller() for _ in range(50)]
     assert len({s.seller_id for s in sellers}) == len({s.access_key for s in sellers}) == 50
     assert all(len(s.seller_id) == 14 and len(s.access_key) == 20 and len(s.secret_key) == 40 for s in sellers)
+
+
+def test_a_failed_start_leaves_nothing_behind(monkeypatch: pytest.MonkeyPatch) -> None:
+    threads, files = leftovers()
+
+    def broken(self: Database) -> None:
+        raise RuntimeError("migration failed")
+
+    monkeypatch.setattr(Database, "migrate", broken)
+    with pytest.raises(RuntimeError, match="migration failed"), server():
+        pass
+    assert set(threading.enumerate()) == threads
+    assert {f for f in set(os.listdir(tempfile.gettempdir())) - files if f.startswith("outbound")} == set()

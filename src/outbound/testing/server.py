@@ -156,15 +156,19 @@ class OutboundServer:
     # ----------------------------------------------------------------------------------------------- lifetime
 
     def start(self) -> OutboundServer:
-        url = self._open_store()
-        db = Database(url)
-        db.migrate()
-        self._db = db
-        settings = Settings(database_url=url, clock="virtual", throttle=self.throttle, engine=False)
-        self._ctx = Context(settings, db, throttling.build(self.throttle, None), VirtualClock(db))
-        self._transport = _SharedTransport()
-        self._serve(create_app(ctx=self._ctx))
-        self.reset()
+        """Open the store, migrate it, serve, and register the ready seller; on any failure, undo all of it."""
+        try:
+            url = self._open_store()
+            self._db = Database(url)
+            self._db.migrate()
+            settings = Settings(database_url=url, clock="virtual", throttle=self.throttle, engine=False)
+            self._ctx = Context(settings, self._db, throttling.build(self.throttle, None), VirtualClock(self._db))
+            self._transport = _SharedTransport()
+            self._serve(create_app(ctx=self._ctx))
+            self.reset()
+        except BaseException:
+            self.stop()
+            raise
         return self
 
     def _open_store(self) -> str:
@@ -193,8 +197,7 @@ class OutboundServer:
         deadline = time.monotonic() + 15
         while not self._uvicorn.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:
-                self._socket = sock
-                self.stop()
+                self._socket = sock  # start() stops what there is
                 raise RuntimeError("the Outbound test server did not start")
             time.sleep(0.005)
         self._socket = sock  # asyncio's loop serves this very socket (uvloop a duplicate): closed at stop
