@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Connection, and_, bindparam, select
+from sqlalchemy import Connection, and_, bindparam, select
 
 from outbound.store.schema import inventory, skus
 
@@ -72,23 +72,11 @@ def upsert_sku(conn: Connection, seller_id: str, sku: Sku, now: datetime) -> Non
         conn.execute(skus.update().where(where).values(**values))
 
 
-def _where(seller_id: str, seller_sku: str, fc_code: str) -> ColumnElement[bool]:
-    return and_(
-        inventory.c.seller_id == seller_id, inventory.c.seller_sku == seller_sku, inventory.c.fc_code == fc_code
-    )
-
-
 def set_sellable(conn: Connection, seller_id: str, seller_sku: str, fc_code: str, quantity: int) -> None:
     """Set the free units of a SKU at a center (what an inventory count or a receipt says)."""
-    where = _where(seller_id, seller_sku, fc_code)
-    if conn.execute(select(inventory.c.fc_code).where(where)).first() is None:
-        conn.execute(
-            inventory.insert().values(
-                seller_id=seller_id, seller_sku=seller_sku, fc_code=fc_code, sellable=quantity, reserved=0
-            )
-        )
-    else:
-        conn.execute(inventory.update().where(where).values(sellable=quantity))
+    values = {"seller": seller_id, "sku": seller_sku, "fc": fc_code, "units": quantity}
+    if conn.execute(_SET_SELLABLE, values).rowcount == 0:
+        conn.execute(_NEW_STOCK, values)
 
 
 def stock(
@@ -107,7 +95,15 @@ _ROW = and_(
     inventory.c.seller_sku == bindparam("sku"),
     inventory.c.fc_code == bindparam("fc"),
 )
-# Built once: every create reserves and every cancel releases
+# Built once: every create reserves and every cancel releases; a stock count sets one row per center
+_SET_SELLABLE = inventory.update().where(_ROW).values(sellable=bindparam("units"))
+_NEW_STOCK = inventory.insert().values(
+    seller_id=bindparam("seller"),
+    seller_sku=bindparam("sku"),
+    fc_code=bindparam("fc"),
+    sellable=bindparam("units"),
+    reserved=0,
+)
 _RESERVE = (
     inventory.update()
     .where(_ROW, inventory.c.sellable >= bindparam("units"))
