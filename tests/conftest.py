@@ -19,9 +19,8 @@ from sqlalchemy import create_engine, text
 
 from outbound.mws import throttle as throttling
 from outbound.store import Database
-from tests.helpers import Server, make_server, reset, serve_virtual
+from tests.helpers import PG_ADMIN_URL, Server, make_server, reset, serve_virtual
 
-PG_ADMIN_URL = os.environ.get("OUTBOUND_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("OUTBOUND_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 

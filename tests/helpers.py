@@ -61,6 +61,10 @@ BR = "A2Q3Y263D00KWC"
 UK = "A1F83G8C2ARO7P"
 DE = "A1PA6795UKMFR9"
 JP = "A1VC38T7YXB528"
+PG_ADMIN_URL = os.environ.get(
+    "OUTBOUND_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)  # tests make their own databases on this server
+
 CALLER = Caller(ACCESS_KEY, SELLER, US)
 
 T0 = datetime(2026, 11, 23, 16, 0, 0, tzinfo=UTC)  # Monday 08:00 in Seattle (BFI4)
