@@ -1,4 +1,4 @@
-"""Issue 3's goals: GetFulfillmentOrder and CreateFulfillmentOrder over HTTP against the bare floor, and the time of
+"""The orders' goals: GetFulfillmentOrder and CreateFulfillmentOrder over HTTP against the bare floor, and the time of
 a ListAllFulfillmentOrders page with 1,000 and with 1,000,000 orders in the store.
 
 HTTP (``--only http``): for each database, one ``outbound serve --throttle off --workers 1`` (uvicorn by default,
