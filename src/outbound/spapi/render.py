@@ -1,4 +1,4 @@
-"""Rendering orders, previews, tracking and returns as the model's JSON shapes.
+"""Rendering orders, previews, tracking, returns, features and delivery offers as the model's JSON shapes.
 
 Absent optional values are left out (never ``null``); the lists clients rely on are always present, ``[]`` when
 empty; order statuses are CamelCase; date-times are UTC seconds with ``Z``.
@@ -21,6 +21,8 @@ from outbound.domain.orders import (
     ReturnItem,
     Shipment,
 )
+from outbound.service import delivery_offers as offers_service
+from outbound.service import features as features_service
 from outbound.service import preview as preview_service
 from outbound.service import tracking as tracking_service
 from outbound.spapi import model
@@ -313,3 +315,57 @@ def tracking(details: tracking_service.PackageDetails) -> Json:
         for event in details.events
     ]
     return found
+
+
+# ------------------------------------------------------------------------------------------------ features
+
+
+def feature_entry(value: features_service.Feature) -> Json:
+    return {
+        "featureName": value.name,
+        "featureDescription": value.description,
+        "sellerEligible": value.seller_eligible,
+    }
+
+
+def _feature_sku(value: features_service.FeatureSku) -> Json:
+    found: Json = {"sellerSku": value.seller_sku, "fnSku": value.fnsku}
+    _put(found, "asin", value.asin)
+    found["skuCount"] = value.sku_count
+    if value.overlapping_skus:
+        found["overlappingSkus"] = list(value.overlapping_skus)
+    return found
+
+
+def feature_inventory(value: features_service.FeatureInventory) -> Json:
+    found: Json = {"marketplaceId": value.marketplace_id, "featureName": value.feature_name}
+    _put(found, "nextToken", value.next_token or None)
+    found["featureSkus"] = [_feature_sku(s) for s in value.skus]
+    return found
+
+
+def feature_sku_standing(value: features_service.FeatureSkuStanding) -> Json:
+    found: Json = {
+        "marketplaceId": value.marketplace_id,
+        "featureName": value.feature_name,
+        "isEligible": value.is_eligible,
+    }
+    if value.ineligible_reasons:
+        found["ineligibleReasons"] = list(value.ineligible_reasons)
+    found["sellerSku"] = value.seller_sku
+    if value.sku is not None:
+        found["fnSku"] = value.sku.fnsku
+        _put(found, "asin", value.sku.asin)
+        found["skuCount"] = value.sku.sku_count
+    return found
+
+
+# ------------------------------------------------------------------------------------------------ delivery offers
+
+
+def delivery_offer(value: offers_service.DeliveryOffer) -> Json:
+    return {
+        "expiresAt": stamp(value.expires_at),
+        "dateRange": {"earliest": stamp(value.earliest), "latest": stamp(value.latest)},
+        "policy": {"message": {"text": value.message, "locale": value.locale}},
+    }
