@@ -21,13 +21,14 @@ from rich.table import Table
 
 from outbound import cli_features, cli_ops, cli_spapi, serving
 from outbound import cli_views as views
-from outbound.config import CLOCKS, LOG_FORMATS, LOG_LEVELS, Settings
+from outbound.config import CLOCKS, LOG_FORMATS, LOG_LEVELS, Settings, parse_rates
 from outbound.domain.errors import InvalidValue
 from outbound.domain.returns import CATEGORY_CODES
 from outbound.mws.params import parse_datetime
 from outbound.service import accounts, order_views, scenarios, simulation, status
 from outbound.service import inventory as stock
 from outbound.service import orders as order_service
+from outbound.spapi import operations as spapi_operations
 from outbound.store import Database
 
 console = Console()
@@ -59,6 +60,17 @@ def main() -> None:
 main.add_command(cli_features.feature)
 
 
+def _rates(text: str) -> tuple[tuple[str, float, int], ...]:
+    try:
+        rates = parse_rates(text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--spapi-rates") from None
+    unknown = sorted({name for name, _, _ in rates} - {op.name for op in spapi_operations.ALL})
+    if unknown:
+        raise click.BadParameter(f"unknown SP-API operation(s): {', '.join(unknown)}", param_hint="--spapi-rates")
+    return rates
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
@@ -73,6 +85,12 @@ main.add_command(cli_features.feature)
 @click.option("--spapi-quota-multiplier", type=click.FloatRange(min=0, min_open=True), default=None)
 @click.option("--sandbox-operations", type=click.Choice(["on", "off"]), default=None, help="Default off.")
 @click.option("--public-url", default=None, help="How clients reach this service.")
+@click.option(
+    "--spapi-rates",
+    default=None,
+    metavar="OP=RATE/BURST,...",
+    help="Per-operation SP-API rate and burst, e.g. getFulfillmentOrder=5/30,deliveryOffers=10/30.",
+)
 @click.option("--demo", is_flag=True, help="Load the demo into an empty store first (implies --clock virtual).")
 @click.option("--log-format", type=click.Choice(LOG_FORMATS), default=None, help="Log lines as text or JSON.")
 @click.option(
@@ -95,6 +113,7 @@ def serve(
     spapi_quota_multiplier: float | None,
     sandbox_operations: str | None,
     public_url: str | None,
+    spapi_rates: str | None,
     demo: bool,
     log_format: str | None,
     log_level: str | None,
@@ -112,6 +131,7 @@ def serve(
         public_url=public_url,
         log_format=log_format,
         log_level=log_level,
+        spapi_rates=None if spapi_rates is None else _rates(spapi_rates),
     )
     if demo and clock == "real":
         raise click.UsageError("--demo runs on the virtual clock; leave out --clock real")

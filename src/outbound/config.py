@@ -29,6 +29,11 @@ class Settings:
     public_url: str | None = None  # how clients reach this service, for links in answers
     log_format: str = "text"
     log_level: str = "warning"  # info adds an access line per request, which costs more than the cheapest operations
+    spapi_rates: tuple[tuple[str, float, int], ...] = ()  # (operationId, rate per second, burst) overrides
+
+    @property
+    def spapi_rate_overrides(self) -> dict[str, tuple[float, int]]:
+        return {name: (rate, burst) for name, rate, burst in self.spapi_rates}
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -49,6 +54,7 @@ class Settings:
             public_url=environ.get("OUTBOUND_PUBLIC_URL") or None,
             log_format=_choice(environ, "OUTBOUND_LOG_FORMAT", LOG_FORMATS, "text"),
             log_level=_choice(environ, "OUTBOUND_LOG_LEVEL", LOG_LEVELS, "warning"),
+            spapi_rates=parse_rates(environ.get("OUTBOUND_SPAPI_RATES", "")),
         )
 
     def to_env(self) -> dict[str, str]:
@@ -67,12 +73,36 @@ class Settings:
         }
         if self.public_url:
             env["OUTBOUND_PUBLIC_URL"] = self.public_url
+        if self.spapi_rates:
+            env["OUTBOUND_SPAPI_RATES"] = format_rates(self.spapi_rates)
         if self.redis_url:
             env["OUTBOUND_REDIS_URL"] = self.redis_url
         return env
 
     def with_(self, **changes: object) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})  # type: ignore[arg-type]
+
+
+def parse_rates(text: str) -> tuple[tuple[str, float, int], ...]:
+    """``getFulfillmentOrder=5/30,deliveryOffers=10/30``: per SP-API operation, requests per second and burst."""
+    found: dict[str, tuple[str, float, int]] = {}
+    for entry in text.replace(";", ",").split(","):
+        if not entry.strip():
+            continue
+        name, sep, plan = entry.partition("=")
+        rate_text, slash, burst_text = plan.partition("/")
+        try:
+            rate, burst = float(rate_text), int(burst_text)
+        except ValueError:
+            rate, burst = 0.0, 0
+        if not (sep and slash and name.strip() and rate > 0 and burst >= 1):
+            raise ValueError(f"SP-API rates take OPERATION=RATE/BURST entries (rate > 0, burst ≥ 1), not {entry!r}")
+        found[name.strip()] = (name.strip(), rate, burst)
+    return tuple(found.values())
+
+
+def format_rates(rates: tuple[tuple[str, float, int], ...]) -> str:
+    return ",".join(f"{name}={rate!r}/{burst}" for name, rate, burst in rates)
 
 
 def _switch(environ: Mapping[str, str], name: str, *, default: bool) -> bool:

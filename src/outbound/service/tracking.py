@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -54,3 +55,17 @@ def get_package_tracking_details(db: Database, seller_id: str, package_number: i
         if carrier and package.tracking_number
         else "",
     )
+
+
+def delivered_packages(db: Database, seller_id: str, package_numbers: Iterable[int], now: datetime) -> set[int]:
+    """Which of the seller's packages have been delivered by ``now`` (what the carrier's timeline shows)."""
+    delivered = set()
+    with db.read() as conn:
+        for number in package_numbers:
+            package = store.load_package(conn, seller_id, number)
+            if package is None or not package.journey:
+                continue
+            journey = journeys.journey_from_json(package.journey)
+            if tracking.current_status(journey, now) == tracking.DELIVERED_STATUS:
+                delivered.add(number)
+    return delivered

@@ -42,10 +42,14 @@ class SpApiEndpoint:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         factor = ctx.settings.spapi_quota_multiplier
+        overrides = ctx.settings.spapi_rate_overrides
+        unknown = sorted(set(overrides) - {op.name for op in ALL})
+        if unknown:
+            raise ValueError(f"SP-API rates name unknown operations: {', '.join(unknown)}")
         self.quotas: dict[str, Quota] = {}
         self.rates: dict[str, str] = {}
         for op in ALL:
-            rate, burst = op.plan
+            rate, burst = overrides.get(op.name, op.plan)
             self.quotas[op.name] = Quota(max(1, round(burst * factor)), rate * factor)
             self.rates[op.name] = wire.rate_text(rate * factor)
 

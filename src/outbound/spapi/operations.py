@@ -13,7 +13,7 @@ from urllib.parse import unquote
 
 from outbound.spapi import model
 from outbound.spapi.call import SpCall
-from outbound.spapi.handlers import orders, pending, preview, returns, tracking
+from outbound.spapi.handlers import delivery_offers, features, orders, preview, returns, sandbox, tracking
 
 PREFIX = ("fba", "outbound", "2020-07-01")
 Handler = Callable[[SpCall], dict[str, Any] | None]
@@ -40,7 +40,7 @@ def _op(name: str, handler: Handler, **kwargs: Any) -> Operation:
 
 
 PREVIEW = _op("getFulfillmentPreview", preview.get_fulfillment_preview, body=True, mws_action="GetFulfillmentPreview")
-DELIVERY_OFFERS = _op("deliveryOffers", pending.delivery_offers, body=True)
+DELIVERY_OFFERS = _op("deliveryOffers", delivery_offers.delivery_offers, body=True)
 LIST = _op(
     "listAllFulfillmentOrders",
     orders.list_all_fulfillment_orders,
@@ -86,16 +86,16 @@ CANCEL = _op(
 )
 STATUS = _op(
     "submitFulfillmentOrderStatusUpdate",
-    pending.submit_fulfillment_order_status_update,
+    sandbox.submit_fulfillment_order_status_update,
     body=True,
     writes=True,
     sandbox=True,
 )
-FEATURES = _op("getFeatures", pending.get_features, query=("marketplaceId",))
+FEATURES = _op("getFeatures", features.get_features, query=("marketplaceId",))
 FEATURE_INVENTORY = _op(
-    "getFeatureInventory", pending.get_feature_inventory, query=("marketplaceId", "nextToken", "queryStartDate")
+    "getFeatureInventory", features.get_feature_inventory, query=("marketplaceId", "nextToken", "queryStartDate")
 )
-FEATURE_SKU = _op("getFeatureSKU", pending.get_feature_sku, query=("marketplaceId",))
+FEATURE_SKU = _op("getFeatureSKU", features.get_feature_sku, query=("marketplaceId",))
 
 ALL = (
     PREVIEW,

@@ -1,4 +1,4 @@
-"""Rendering orders, previews, tracking and returns as the model's JSON shapes.
+"""Rendering orders, previews, tracking, returns, features and delivery offers as the model's JSON shapes.
 
 Absent optional values are left out (never ``null``); the lists clients rely on are always present, ``[]`` when
 empty; order statuses are CamelCase; date-times are UTC seconds with ``Z``.
@@ -6,13 +6,16 @@ empty; order statuses are CamelCase; date-times are UTC seconds with ``Z``.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from outbound.domain.orders import (
     CANCELLED_BY_FULFILLER,
     CANCELLED_BY_SELLER,
     Address,
+    DeliveryPreferences,
     Money,
     Order,
     OrderItem,
@@ -21,6 +24,8 @@ from outbound.domain.orders import (
     ReturnItem,
     Shipment,
 )
+from outbound.service import delivery_offers as offers_service
+from outbound.service import features as features_service
 from outbound.service import preview as preview_service
 from outbound.service import tracking as tracking_service
 from outbound.spapi import model
@@ -133,17 +138,29 @@ def order_item(item: OrderItem) -> Json:
     return found
 
 
-def _package(package: Package) -> Json:
+def _package(package: Package, delivery: Json | None) -> Json:
     found: Json = {"packageNumber": package.package_number, "carrierCode": package.carrier_code}
     _put(found, "trackingNumber", package.tracking_number)
     if package.tracking_number and package.carrier_code.startswith(AMAZON_LOGISTICS):
         found["amazonFulfillmentTrackingNumber"] = package.tracking_number
     if package.estimated_arrival_at is not None:
         found["estimatedArrivalDate"] = stamp(package.estimated_arrival_at)
+    if delivery is not None:
+        found["deliveryInformation"] = delivery
     return found
 
 
-def shipment(value: Shipment) -> Json:
+def drop_off_location(preferences: DeliveryPreferences | None) -> Json | None:
+    """The order's requested drop-off place, as a delivered package's ``deliveryInformation`` shows it."""
+    if preferences is None or preferences.drop_off_type is None:
+        return None
+    location: Json = {"type": preferences.drop_off_type}
+    if preferences.drop_off_attributes:
+        location["attributes"] = dict(preferences.drop_off_attributes)
+    return {"dropOffLocation": location}
+
+
+def shipment(value: Shipment, delivered: Collection[int] = (), delivery: Json | None = None) -> Json:
     found: Json = {
         "amazonShipmentId": value.amazon_shipment_id,
         "fulfillmentCenterId": value.fc_code,
@@ -165,7 +182,9 @@ def shipment(value: Shipment) -> Json:
         items.append(entry)
     found["fulfillmentShipmentItem"] = items
     if value.packages:
-        found["fulfillmentShipmentPackage"] = [_package(p) for p in value.packages]
+        found["fulfillmentShipmentPackage"] = [
+            _package(p, delivery if p.package_number in delivered else None) for p in value.packages
+        ]
     return found
 
 
@@ -186,23 +205,35 @@ def return_item(item: ReturnItem) -> Json:
     return found
 
 
-def return_authorization(value: ReturnAuthorization) -> Json:
+def rma_page_url(stored: str, public_url: str | None) -> str:
+    """The RMA page link: with a public URL set, the same page on this service (clients cannot reach Seller
+    Central for a simulated RMA); else the stored link, as MWS shows it."""
+    if not public_url:
+        return stored
+    parts = urlsplit(stored)
+    page = urlunsplit(("", "", parts.path, parts.query, ""))
+    return public_url.rstrip("/") + page
+
+
+def return_authorization(value: ReturnAuthorization, public_url: str | None = None) -> Json:
     return {
         "returnAuthorizationId": value.authorization_id,
         "fulfillmentCenterId": value.fc_code,
         "returnToAddress": address(value.address),
         "amazonRmaId": value.rma_id,
-        "rmaPageURL": value.rma_url,
+        "rmaPageURL": rma_page_url(value.rma_url, public_url),
     }
 
 
-def get_order_result(order: Order) -> Json:
+def get_order_result(order: Order, delivered: Collection[int] = (), public_url: str | None = None) -> Json:
+    """``delivered``: the numbers of the order's packages delivered by now (they show the requested drop-off)."""
+    delivery = drop_off_location(order.delivery_preferences)
     found: Json = {
         "fulfillmentOrder": fulfillment_order(order),
         "fulfillmentOrderItems": [order_item(i) for i in order.items],
-        "fulfillmentShipments": [shipment(s) for s in order.shipments],
+        "fulfillmentShipments": [shipment(s, delivered, delivery) for s in order.shipments],
         "returnItems": [return_item(r) for r in order.returns],
-        "returnAuthorizations": [return_authorization(a) for a in order.authorizations],
+        "returnAuthorizations": [return_authorization(a, public_url) for a in order.authorizations],
     }
     if order.payment_information:
         found["paymentInformation"] = [
@@ -313,3 +344,57 @@ def tracking(details: tracking_service.PackageDetails) -> Json:
         for event in details.events
     ]
     return found
+
+
+# ------------------------------------------------------------------------------------------------ features
+
+
+def feature_entry(value: features_service.Feature) -> Json:
+    return {
+        "featureName": value.name,
+        "featureDescription": value.description,
+        "sellerEligible": value.seller_eligible,
+    }
+
+
+def _feature_sku(value: features_service.FeatureSku) -> Json:
+    found: Json = {"sellerSku": value.seller_sku, "fnSku": value.fnsku}
+    _put(found, "asin", value.asin)
+    found["skuCount"] = value.sku_count
+    if value.overlapping_skus:
+        found["overlappingSkus"] = list(value.overlapping_skus)
+    return found
+
+
+def feature_inventory(value: features_service.FeatureInventory) -> Json:
+    found: Json = {"marketplaceId": value.marketplace_id, "featureName": value.feature_name}
+    _put(found, "nextToken", value.next_token or None)
+    found["featureSkus"] = [_feature_sku(s) for s in value.skus]
+    return found
+
+
+def feature_sku_standing(value: features_service.FeatureSkuStanding) -> Json:
+    found: Json = {
+        "marketplaceId": value.marketplace_id,
+        "featureName": value.feature_name,
+        "isEligible": value.is_eligible,
+    }
+    if value.ineligible_reasons:
+        found["ineligibleReasons"] = list(value.ineligible_reasons)
+    found["sellerSku"] = value.seller_sku
+    if value.sku is not None:
+        found["fnSku"] = value.sku.fnsku
+        _put(found, "asin", value.sku.asin)
+        found["skuCount"] = value.sku.sku_count
+    return found
+
+
+# ------------------------------------------------------------------------------------------------ delivery offers
+
+
+def delivery_offer(value: offers_service.DeliveryOffer) -> Json:
+    return {
+        "expiresAt": stamp(value.expires_at),
+        "dateRange": {"earliest": stamp(value.earliest), "latest": stamp(value.latest)},
+        "policy": {"message": {"text": value.message, "locale": value.locale}},
+    }

@@ -66,6 +66,25 @@ def address(part: Obj) -> Address:
     return Address(fields)
 
 
+def variable_precision_address(part: Obj) -> Address:
+    """deliveryOffers' destination: only ``countryCode`` and ``postalCode`` required (a US ZIP must be one);
+    what is sent narrows where the parcel goes."""
+    country = part.require("countryCode")
+    if country not in ISO_COUNTRIES:
+        raise invalid(part.name("countryCode"), f"Value {country} for {part.name('countryCode')} is invalid.")
+    postal = part.require("postalCode", max_len=20)
+    if country == "US" and not _US_ZIP.fullmatch(postal):
+        raise invalid(part.name("postalCode"), f"Value {postal} for {part.name('postalCode')} is invalid.")
+    fields: dict[str, str] = {}
+    for name, (mws_name, limit) in ADDRESS_FIELDS.items():
+        if name in ("name", "phone"):
+            continue  # not part of this address
+        value = part.string(name, max_len=limit)
+        if value:
+            fields[mws_name] = value
+    return Address(fields)
+
+
 def money(part: Obj, field: str) -> Money | None:
     value = part.obj(field)
     if value is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from outbound.domain.errors import InvalidValue
 from outbound.domain.orders import ACTIONS, DISPOSITIONS, POLICIES, SPAPI, SPEEDS
-from outbound.service import listing
+from outbound.service import listing, tracking
 from outbound.service import orders as service
 from outbound.spapi import render, shapes
 from outbound.spapi.call import SpCall
@@ -119,7 +119,11 @@ def create_fulfillment_order(call: SpCall) -> None:
 
 def get_fulfillment_order(call: SpCall) -> render.Json:
     order = service.get_fulfillment_order(call.ctx.db, call.caller.seller_id, order_id(call))
-    return render.get_order_result(order)
+    delivered: set[int] = set()
+    if render.drop_off_location(order.delivery_preferences) is not None:
+        numbers = [p.package_number for s in order.shipments for p in s.packages]
+        delivered = tracking.delivered_packages(call.ctx.db, call.caller.seller_id, numbers, call.ctx.clock.now())
+    return render.get_order_result(order, delivered, call.ctx.settings.public_url)
 
 
 def list_all_fulfillment_orders(call: SpCall) -> render.Json:

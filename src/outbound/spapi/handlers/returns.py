@@ -59,5 +59,7 @@ def create_fulfillment_return(call: SpCall) -> render.Json:
             }
             for i in created.invalid_items
         ],
-        "returnAuthorizations": [render.return_authorization(a) for a in created.authorizations],
+        "returnAuthorizations": [
+            render.return_authorization(a, call.ctx.settings.public_url) for a in created.authorizations
+        ],
     }
