@@ -23,6 +23,8 @@ from outbound.service import runtime
 from outbound.sim.clock import RealClock
 from outbound.store import Database
 from tests.helpers import ACCESS_KEY, CALLER, SECRET_KEY, SELLER, Server, call, free_port, line, order_request, stock
+from tests.spapi import call as sp_call
+from tests.spapi import token_for
 
 ENV = {k: v for k, v in os.environ.items() if not k.startswith("OUTBOUND_")}
 CLI = [sys.executable, "-m", "outbound"]
@@ -56,6 +58,20 @@ def test_metrics_count_requests_errors_and_latency(server: Server) -> None:
     count = "outbound_request_duration_seconds_count"
     assert value(after, count, **timed) - value(before, count, **timed) == 4
     assert value(after, "outbound_request_duration_seconds_sum", **timed) > 0
+
+
+def test_metrics_count_spapi_requests_by_operation_and_error_code(server: Server) -> None:
+    token = token_for(server)
+    before = samples(server.url)
+    assert sp_call(server, "GET", "/fulfillmentOrders/NOPE", token).status_code == 404
+    assert sp_call(server, "GET", "/fulfillmentOrders", token).status_code == 200
+    after = samples(server.url)
+    missing = {"protocol": "spapi", "operation": "getFulfillmentOrder", "error_code": "NotFound"}
+    listed = {"protocol": "spapi", "operation": "listAllFulfillmentOrders", "error_code": "none"}
+    for labels in (missing, listed):
+        assert (
+            value(after, "outbound_requests_total", **labels) - value(before, "outbound_requests_total", **labels) == 1
+        )
 
 
 def test_metrics_count_throttled_calls(throttled_server: Server) -> None:

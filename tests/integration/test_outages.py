@@ -21,6 +21,8 @@ from outbound.sim.clock import RealClock
 from outbound.store import Database
 from tests.helpers import PG_ADMIN_URL, Server, call, document, free_port, make_server, reset, start_server, stock
 from tests.helpers import text as xml_text
+from tests.spapi import call as sp_call
+from tests.spapi import create_body, error, payload, token_for
 
 ADDRESS = {
     "DestinationAddress.Name": "Jane Doe",
@@ -88,6 +90,28 @@ def test_terminated_backends_reads_retried_writes_unavailable_then_recovered(
         outage_lines = [r for r in caplog.records if r.name == "outbound.outage"]
         assert [r.levelno for r in outage_lines] == [logging.ERROR, logging.WARNING]  # gone once, back once
         assert not [r for r in caplog.records if r.name == "outbound.mws.endpoint"]  # no traceback per request
+
+
+@pytest.mark.postgres
+def test_spapi_survives_terminated_backends_as_mws_does(
+    pg_server: Server, pg_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = token_for(pg_server)
+    body = create_body("SP-OUT-1", sku="TEA-1", quantity=1)
+    assert sp_call(pg_server, "POST", "/fulfillmentOrders", token, body).status_code == 200
+    assert terminate_backends(pg_url) >= 1
+    with caplog.at_level(logging.INFO):
+        read = sp_call(pg_server, "GET", "/fulfillmentOrders/SP-OUT-1", token)
+    assert payload(read)["fulfillmentOrder"]["sellerFulfillmentOrderId"] == "SP-OUT-1"  # retried: nothing seen
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+    assert terminate_backends(pg_url) >= 1
+    with caplog.at_level(logging.INFO):
+        write = sp_call(pg_server, "POST", "/fulfillmentOrders", token, create_body("SP-OUT-2", sku="TEA-1"))
+        error(write, 503, "ServiceUnavailable")
+        again = sp_call(pg_server, "POST", "/fulfillmentOrders", token, create_body("SP-OUT-2", sku="TEA-1"))
+        assert again.status_code == 200, again.text  # the client's retry
+    assert not [r for r in caplog.records if r.name == "outbound.spapi.endpoint"]  # no traceback per request
 
 
 def test_database_away_one_log_line_for_many_requests(caplog: pytest.LogCaptureFixture) -> None:

@@ -3,8 +3,9 @@ with (clock mode, throttle backend, engine), so an operator sees at once which s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from outbound import __version__
 from outbound.config import Settings
@@ -13,7 +14,17 @@ from outbound.sim.clock import Clock
 from outbound.store import Database
 from outbound.store.outage import is_disconnect, reason
 
-__all__ = ["Health", "check", "is_disconnect", "reason", "report"]  # adapters tell an outage through this module
+__all__ = [
+    "Health",
+    "check",
+    "is_disconnect",
+    "reason",
+    "recover",
+    "report",
+]  # adapters tell an outage through this module
+
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -63,3 +74,26 @@ def report(settings: Settings, db: Database, clock: Clock, throttle: object, eng
     if reasons:
         found["reasons"] = reasons
     return found
+
+
+def recover(db: Database, exc: Exception, writes: bool, again: Callable[[], T]) -> T | None:
+    """After an unexpected error in a request: ``exc`` again when it is not a lost database connection (the caller
+    logs it as a fault); otherwise the pool drops its dead connections and a read runs once more, on a fresh one.
+    ``None`` when the request cannot be answered (a write, whose commit may or may not have happened, or a read
+    that fails again): the caller answers "unavailable" and the outage is logged once, not per request."""
+    if not is_disconnect(exc):
+        raise exc
+    db.discard_connections()
+    if not writes:
+        try:
+            answer = again()
+        except Exception as retried:
+            if not is_disconnect(retried):
+                raise
+            exc = retried
+        else:
+            if db.outage.down:
+                db.outage.recovered()
+            return answer
+    db.outage.failed(exc)
+    return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -17,7 +18,7 @@ from starlette.types import Receive, Scope, Send
 
 from outbound.context import Context
 from outbound.domain.errors import DomainError
-from outbound.service import faults, lwa
+from outbound.service import faults, health, lwa
 from outbound.spapi import wire
 from outbound.spapi.call import SpCall
 from outbound.spapi.errors import SpApiError, from_domain, internal_failure, missing, quota_exceeded, too_large
@@ -36,6 +37,7 @@ REFUSALS = {
     lwa.Refusal.NOT_AUTHORIZED: "The access token you provided is not authorized for this operation.",
 }
 SANDBOX_ONLY = "{} is a sandbox-only operation and is disabled on this service."
+UNAVAILABLE = "The service cannot reach its store right now. Please try again."
 
 
 class SpApiEndpoint:
@@ -67,6 +69,8 @@ class SpApiEndpoint:
             await wire.error(err, request_id, DEFAULT_RATE, resource.allow)(scope, receive, send)
             return
         rate = self.rates[op.name]
+        scope["outbound.operation"] = op.name
+        args: tuple[Any, ...] = ()
         try:
             body = parse_body(await _read_body(receive), required=False) if op.body else None
             query = parse_query(scope.get("query_string", b""), op.query)
@@ -75,10 +79,25 @@ class SpApiEndpoint:
             reply = await run_in_threadpool(self.process, *args) if op.writes else self.process(*args)
         except SpApiError as err:
             reply = wire.error(err, request_id, rate)
+        except Exception as exc:
+            reply = self.failed(exc, request_id, rate, op.writes, lambda: self.process(*args))
+        if reply.code is not None:
+            scope["outbound.error"] = reply.code
+        await reply(scope, receive, send)
+
+    def failed(
+        self, exc: Exception, request_id: str, rate: str, writes: bool, again: Callable[[], wire.Reply]
+    ) -> wire.Reply:
+        """An unexpected error: a lost database connection is survived as MWS survives it (a read runs once more,
+        a write answers ``ServiceUnavailable``, the outage is logged once); anything else is a logged fault."""
+        try:
+            reply = health.recover(self.ctx.db, exc, writes, again)
         except Exception:
             log.exception("request %s failed", request_id)
-            reply = wire.error(internal_failure(), request_id, rate)
-        await reply(scope, receive, send)
+            return wire.error(internal_failure(), request_id, rate)
+        if reply is None:
+            return wire.error(SpApiError("ServiceUnavailable", UNAVAILABLE), request_id, rate)
+        return reply
 
     def process(
         self,

@@ -34,6 +34,7 @@ class Reply:
     allow: str | None = None
     content_type: bytes = JSON
     extra: tuple[tuple[bytes, bytes], ...] = ()
+    code: str | None = None  # the error's code (metrics and access logs), never sent as a header
 
     def headers(self) -> list[tuple[bytes, bytes]]:
         found = [
@@ -61,4 +62,4 @@ def success(payload: dict[str, Any] | None, request_id: str, rate: str) -> Reply
 
 def error(err: SpApiError, request_id: str, rate: str | None, allow: str | None = None) -> Reply:
     body = encode({"errors": [{"code": err.code, "message": err.message, "details": err.details}]})
-    return Reply(err.status, body, request_id, rate, allow)
+    return Reply(err.status, body, request_id, rate, allow, code=err.code)
