@@ -27,7 +27,6 @@ from outbound.mws.errors import MwsError
 from outbound.observability import Metrics, Observed, configure_logging
 from outbound.service import health as health_check
 from outbound.service import runtime, simulation, stats
-from outbound.sim.engine import Runner
 from outbound.spapi.endpoint import SpApiEndpoint
 from outbound.spapi.token import TOKEN_PATH, TokenEndpoint
 
@@ -102,7 +101,7 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
         configure_logging(context.settings.log_format, context.settings.log_level)
     endpoint = MwsEndpoint(context)
     metrics = Metrics(lambda: store_figures(context))
-    runner: Runner | None = None
+    runner: simulation.LifecycleRunner | None = None
 
     async def health(request: Request) -> Response:
         engine = runner.state if runner is not None else None

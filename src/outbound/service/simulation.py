@@ -67,6 +67,9 @@ def wake(db: Database, seller_id: str, seller_order_id: str, now: datetime) -> N
             order_store.bring_step_forward(conn, stored.id, now)
 
 
+LifecycleRunner = Runner  # the type adapters hold a running engine by
+
+
 def lifecycle_runner(
     db: Database, clock: Clock, interval: float = 1.0, on_applied: Callable[[int], None] | None = None
 ) -> Runner:
