@@ -1,4 +1,5 @@
-"""Builds the ASGI app: the MWS section endpoint, the ping document, ``/health``, and MWS-style 404s."""
+"""Builds the ASGI app: the MWS section endpoint, the ping document, ``/health``, the admin API, the operators'
+dashboard (``/dashboard/``), and MWS-style 404s."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from outbound import __version__, admin
+from outbound import __version__, admin, web
 from outbound.config import Settings
 from outbound.context import Context
 from outbound.mws import xml
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
             Route("/", ping, methods=["GET"]),
             Route("/health", health, methods=["GET"]),
             *admin.routes(context),
+            *web.routes(context),
             Route("/{path:path}", NotFound()),
         ],
         lifespan=lifespan,

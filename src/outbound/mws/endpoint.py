@@ -19,6 +19,7 @@ from email.utils import formatdate
 from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
+from outbound import counters
 from outbound.context import Context
 from outbound.domain.errors import DomainError
 from outbound.mws import signing, xml
@@ -58,6 +59,7 @@ class Reply:
     body: bytes
     request_id: str
     allow: bool = False
+    code: str | None = None  # the MWS error code of an error answer (counted, never sent as a header)
 
     def headers(self) -> list[tuple[bytes, bytes]]:
         """The headers MWS sends on every answer, errors included (``mws-protocol.md`` §4.2)."""
@@ -82,7 +84,8 @@ class Reply:
 
 
 def error_response(err: MwsError, request_id: str) -> Reply:
-    return Reply(err.status, xml.error(err.code, err.message, err.type, request_id), request_id, err.status == 405)
+    body = xml.error(err.code, err.message, err.type, request_id)
+    return Reply(err.status, body, request_id, err.status == 405, err.code)
 
 
 class MwsEndpoint:
@@ -99,11 +102,13 @@ class MwsEndpoint:
             err = MwsError("InvalidRequest", f"Method {method} is not allowed; use GET or POST.", 405)
             await error_response(err, request_id)(scope, receive, send)
             return
+        action = ""
         try:
             body = await _read_body(receive) if method == "POST" else None
             params = collect(scope.get("query_string", b""), body)
             host = _header(scope, b"host")
-            operation = OPERATIONS.get(next((v for k, v in params if k == "Action"), ""))
+            action = next((v for k, v in params if k == "Action"), "")
+            operation = OPERATIONS.get(action)
             if operation is not None and operation.writes:
                 response = await run_in_threadpool(self.process, method, host, scope["path"], params, request_id)
             else:  # reads are short: a thread hop would cost more than the work (see bench/README.md)
@@ -113,6 +118,7 @@ class MwsEndpoint:
         except Exception:
             log.exception("request %s failed", request_id)
             response = error_response(internal_error(), request_id)
+        counters.record(action if action in OPERATIONS else "(unknown)", response.code)
         await response(scope, receive, send)
 
     def process(self, method: str, host: str, path: str, pairs: list[tuple[str, str]], request_id: str) -> Reply:

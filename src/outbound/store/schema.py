@@ -163,6 +163,12 @@ orders = Table(
     UniqueConstraint("seller_id", "seller_order_id", name="uq_orders_seller_order"),
     Index("ix_orders_listing", "seller_id", "status_updated_at", "seller_order_id"),
     Index("ix_orders_next_step", "next_step_at", "id"),  # the engine claims due orders in this order
+    # the dashboard's order listing, newest first, with and without its two common filters (migration 0006d)
+    Index("ix_orders_received", "received_at", "id"),
+    Index("ix_orders_seller_received", "seller_id", "received_at", "id"),
+    Index("ix_orders_status_received", "status", "received_at", "id"),
+    Index("ix_orders_seller_status_received", "seller_id", "status", "received_at", "id"),
+    Index("ix_orders_seller_order_id", "seller_order_id"),  # search by order id across sellers
 )
 
 order_items = Table(
@@ -182,6 +188,7 @@ order_items = Table(
     Column("estimated_ship_at", UtcDateTime(), nullable=True),
     Column("estimated_arrival_at", UtcDateTime(), nullable=True),
     Column("money", Text, nullable=True),  # JSON: PerUnitPrice / PerUnitTax / PerUnitDeclaredValue
+    Index("ix_order_items_sku", "seller_sku", "order_id"),  # the dashboard's SKU filter
 )
 
 # Units held for an order at a center; the plan its shipments are made from.
@@ -205,6 +212,7 @@ shipments = Table(
     Column("status", String(24), nullable=False),
     Column("shipping_at", UtcDateTime(), nullable=True),
     Column("estimated_arrival_at", UtcDateTime(), nullable=True),
+    Index("ix_shipments_shipping_at", "shipping_at"),  # the dashboard's shipped-per-day charts
 )
 
 shipment_items = Table(
@@ -232,6 +240,7 @@ packages = Table(
         "journey", Text, nullable=True
     ),  # JSON: what its journey is planned from, or the journey (domain/tracking.py)
     Column("ship_to", Text, nullable=True),  # JSON: City, State, Country of the destination
+    Index("ix_packages_tracking_number", "tracking_number"),  # the dashboard's search by tracking number
 )
 
 # ---------------------------------------------------------------------------------------------------------------
