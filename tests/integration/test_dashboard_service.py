@@ -92,12 +92,14 @@ def test_the_overview_counts_and_charts_by_day(db: Database) -> None:
     assert by_day[T0.date().isoformat()] == 3 and by_day[clock.date().isoformat()] == 1
     assert sum(view.shipped) == 3 and sum(view.by_center.values()) == 3
     assert view.by_center == {"BFI4": 2, "PHX6": 1}
-    assert dashboard.overview(db, clock, OTHER_SELLER).by_status == {"COMPLETE": 1}
+    assert dashboard.count_by_status(db, OTHER_SELLER) == {"COMPLETE": 1}
+    assert dashboard.count_by_status(db) == view.by_status
     # FRESH-1's first step is due after its receipt: nothing overdue now, a lag once the clock reads later
     assert view.lag == timedelta()
     assert view.oldest_due is not None
     later = dashboard.overview(db, view.oldest_due + timedelta(minutes=30))
     assert later.lag == timedelta(minutes=30)
+    assert dashboard.engine_lag(db, view.oldest_due + timedelta(minutes=30)) == (view.oldest_due, later.lag)
 
 
 def test_stock_and_sellers(db: Database) -> None:

@@ -135,29 +135,35 @@ class Overview:
         return self.now - self.oldest_due
 
 
-def overview(db: Database, now: datetime, seller_id: str | None = None) -> Overview:
+def overview(db: Database, now: datetime) -> Overview:
     """Orders by status now, and orders created and shipped per day over the last CHART_DAYS days (by the
     service clock, in UTC days) with the shipments per center over the same days."""
     today = datetime(now.year, now.month, now.day, tzinfo=UTC)
-    since = today - timedelta(days=CHART_DAYS - 1)
-    until = today + timedelta(days=1)
-    days = [(since + timedelta(days=n)).date().isoformat() for n in range(CHART_DAYS)]
+    starts = [today - timedelta(days=CHART_DAYS - 1 - n) for n in range(CHART_DAYS)]
+    since, until = starts[0], today + timedelta(days=1)
     with db.read() as conn:
-        by_status = search.count_by_status(conn, seller_id)
-        created = search.created_per_day(conn, since, until)
-        shipped = search.shipped_per_day(conn, since, until)
+        by_status = search.count_by_status(conn)
+        created = search.created_per_day(conn, starts)
+        shipped = search.shipped_per_day(conn, starts)
         centers = search.shipments_by_center(conn, since, until)
         oldest = search.oldest_due(conn)
     ordered = {s: by_status[s] for s in ORDER_STATUSES if s in by_status}
-    return Overview(
-        now,
-        ordered,
-        days,
-        [created.get(d, 0) for d in days],
-        [shipped.get(d, 0) for d in days],
-        dict(sorted(centers.items())),
-        oldest,
-    )
+    days = [d.date().isoformat() for d in starts]
+    return Overview(now, ordered, days, created, shipped, dict(sorted(centers.items())), oldest)
+
+
+def count_by_status(db: Database, seller_id: str | None = None) -> dict[str, int]:
+    """Orders per status now (one seller's with ``seller_id``), in the status machine's order."""
+    with db.read() as conn:
+        found = search.count_by_status(conn, seller_id)
+    return {s: found[s] for s in ORDER_STATUSES if s in found}
+
+
+def engine_lag(db: Database, now: datetime) -> tuple[datetime | None, timedelta]:
+    """The oldest due lifecycle step and how far it is behind ``now`` (zero when nothing is overdue)."""
+    with db.read() as conn:
+        oldest = search.oldest_due(conn)
+    return oldest, (now - oldest if oldest is not None and oldest < now else timedelta())
 
 
 # --------------------------------------------------------------------------------------------------- stock, sellers

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, and_, bindparam, func, or_, select
 
 from outbound.store.schema import (
     access_keys,
@@ -124,26 +124,24 @@ def count_by_status(conn: Connection, seller_id: str | None = None) -> dict[str,
     return {str(status): int(n) for status, n in conn.execute(query)}
 
 
-def _day(value: object) -> str:
-    return str(value)[:10]  # SQLite answers date() as text, PostgreSQL as a date: both read YYYY-MM-DD
-
-
-def created_per_day(conn: Connection, since: datetime, until: datetime) -> dict[str, int]:
-    """Orders received per UTC day in [since, until)."""
-    day = func.date(orders.c.received_at)
-    query = select(day, func.count()).where(orders.c.received_at >= since, orders.c.received_at < until).group_by(day)
-    return {_day(d): int(n) for d, n in conn.execute(query)}
-
-
-def shipped_per_day(conn: Connection, since: datetime, until: datetime) -> dict[str, int]:
-    """Orders with a shipment that left per UTC day in [since, until) (an order shipping twice a day counts once)."""
-    day = func.date(shipments.c.shipping_at)
-    query = (
-        select(day, func.count(shipments.c.order_id.distinct()))
-        .where(shipments.c.shipping_at >= since, shipments.c.shipping_at < until, shipments.c.status == "SHIPPED")
-        .group_by(day)
+def created_per_day(conn: Connection, days: Sequence[datetime]) -> list[int]:
+    """Orders received on each day (``[start, start + 1 day)``): one range count per day on the received index,
+    which reads index entries only, several times faster than grouping every row by its computed date."""
+    query = select(func.count()).where(
+        orders.c.received_at >= bindparam("start"), orders.c.received_at < bindparam("end")
     )
-    return {_day(d): int(n) for d, n in conn.execute(query)}
+    return [int(conn.execute(query, {"start": d, "end": d + timedelta(days=1)}).scalar_one()) for d in days]
+
+
+def shipped_per_day(conn: Connection, days: Sequence[datetime]) -> list[int]:
+    """Orders with a shipment that left on each day (an order shipping twice that day counts once), on the covering
+    ``(shipping_at, status, fc_code, order_id)`` index."""
+    query = select(func.count(shipments.c.order_id.distinct())).where(
+        shipments.c.shipping_at >= bindparam("start"),
+        shipments.c.shipping_at < bindparam("end"),
+        shipments.c.status == "SHIPPED",
+    )
+    return [int(conn.execute(query, {"start": d, "end": d + timedelta(days=1)}).scalar_one()) for d in days]
 
 
 def shipments_by_center(conn: Connection, since: datetime, until: datetime) -> dict[str, int]:

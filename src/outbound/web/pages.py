@@ -252,7 +252,7 @@ def routes(ctx: Context) -> list[BaseRoute]:
         context = await base(request, "time")
         found = await run_in_threadpool(scenarios.listing, ctx.db, None)
         sellers = await run_in_threadpool(dashboard.seller_ids, ctx.db)
-        view = await run_in_threadpool(dashboard.overview, ctx.db, context["now"])
+        oldest, lag = await run_in_threadpool(dashboard.engine_lag, ctx.db, context["now"])
         steps = request.query_params.get("steps")
         done = f"The clock moved; {steps} lifecycle steps applied." if steps and steps.isdigit() else None
         return page(
@@ -264,8 +264,8 @@ def routes(ctx: Context) -> list[BaseRoute]:
                 "kinds": scenarios.KINDS,
                 "advances": ADVANCES,
                 "virtual": virtual,
-                "lag": view.lag,
-                "oldest_due": view.oldest_due,
+                "lag": lag,
+                "oldest_due": oldest,
                 "message": message,
                 "done": done or request.query_params.get("done"),
             },
@@ -368,7 +368,7 @@ def routes(ctx: Context) -> list[BaseRoute]:
         rows = await run_in_threadpool(dashboard.sellers, ctx.db, seller_id)
         if not rows:
             return page("error.html", {**context, "message": f"There is no seller {seller_id}."}, 404)
-        view = await run_in_threadpool(dashboard.overview, ctx.db, context["now"], seller_id)
+        by_status = await run_in_threadpool(dashboard.count_by_status, ctx.db, seller_id)
         found = await run_in_threadpool(scenarios.listing, ctx.db, seller_id)
         latest = await run_in_threadpool(dashboard.search_orders, ctx.db, OrderFilter(seller_id=seller_id), None, 10)
         return page(
@@ -376,7 +376,7 @@ def routes(ctx: Context) -> list[BaseRoute]:
             {
                 **context,
                 "seller": rows[0],
-                "by_status": view.by_status,
+                "by_status": by_status,
                 "scenarios": found,
                 "latest": latest.rows,
                 "zone": dashboard.marketplace_zone,
