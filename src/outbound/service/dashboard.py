@@ -119,7 +119,7 @@ class Overview:
     by_status: dict[str, int]
     days: list[str]  # the last CHART_DAYS UTC days, oldest first, as YYYY-MM-DD
     created: list[int]
-    shipped: list[int]
+    shipped: list[int]  # shipments that left, per day
     by_center: dict[str, int]
     oldest_due: datetime | None
 
@@ -136,8 +136,8 @@ class Overview:
 
 
 def overview(db: Database, now: datetime) -> Overview:
-    """Orders by status now, and orders created and shipped per day over the last CHART_DAYS days (by the
-    service clock, in UTC days) with the shipments per center over the same days."""
+    """Orders by status now, orders created and shipments shipped per day over the last CHART_DAYS days (by the
+    service clock, in UTC days) and the shipments per center over the same days."""
     today = datetime(now.year, now.month, now.day, tzinfo=UTC)
     starts = [today - timedelta(days=CHART_DAYS - 1 - n) for n in range(CHART_DAYS)]
     since, until = starts[0], today + timedelta(days=1)

@@ -15,8 +15,8 @@
         data: {
           labels: data.days.map(function (d) { return d.slice(5); }),
           datasets: [
-            { label: "created", data: data.created, borderColor: palette[0], backgroundColor: palette[0], tension: 0.2 },
-            { label: "shipped", data: data.shipped, borderColor: palette[1], backgroundColor: palette[1], tension: 0.2 }
+            { label: "orders created", data: data.created, borderColor: palette[0], backgroundColor: palette[0], tension: 0.2 },
+            { label: "shipments shipped", data: data.shipped, borderColor: palette[1], backgroundColor: palette[1], tension: 0.2 }
           ]
         },
         options: { responsive: true, maintainAspectRatio: false, animation: false, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }

@@ -22,7 +22,7 @@ INDEXES = (
     ("ix_orders_seller_status_received", "orders", ["seller_id", "status", "received_at", "id"]),
     ("ix_orders_seller_order_id", "orders", ["seller_order_id"]),
     ("ix_order_items_sku", "order_items", ["seller_sku", "order_id"]),
-    ("ix_shipments_shipping", "shipments", ["shipping_at", "status", "fc_code", "order_id"]),
+    ("ix_shipments_shipping", "shipments", ["shipping_at", "status", "fc_code"]),
     ("ix_packages_tracking_number", "packages", ["tracking_number"]),
 )
 
