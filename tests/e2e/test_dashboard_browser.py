@@ -17,8 +17,9 @@ import pytest
 
 from outbound.service.accounts import add_seller
 from outbound.store import Database
+from tests.conftest import IN_CI
 from tests.e2e import dashboard_world
-from tests.helpers import ACCESS_KEY, IN_CI, SECRET_KEY, SELLER, Server, serve_virtual
+from tests.helpers import ACCESS_KEY, SECRET_KEY, SELLER, Server, serve_virtual
 
 CHROMIUM = os.environ.get("OUTBOUND_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("OUTBOUND_TEST_CHROMEDRIVER", "/usr/bin/chromedriver")
