@@ -1,5 +1,5 @@
 """Builds the ASGI app: the MWS section endpoint, the SP-API section and its LWA token endpoint, the ping document,
-``/health``, and MWS-style 404s elsewhere."""
+``/health``, ``/metrics``, the admin API, the operators' dashboard (``/dashboard/``), and MWS-style 404s elsewhere."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from outbound import admin, admin_spapi
+from outbound import admin, admin_spapi, web
 from outbound.config import Settings
 from outbound.context import Context
 from outbound.mws import xml
@@ -142,6 +142,7 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
             Route("/metrics", metrics_page, methods=["GET"]),
             *admin.routes(context),
             *admin_spapi.routes(context),
+            *web.routes(context),
             Route("/{path:path}", NotFound()),
         ],
         lifespan=lifespan,

@@ -164,6 +164,12 @@ orders = Table(
     Index("ix_orders_listing", "seller_id", "status_updated_at", "seller_order_id"),
     Index("ix_orders_next_step", "next_step_at", "id"),  # the engine claims due orders in this order
     Index("ix_orders_status", "status"),  # orders by status, counted at every metrics scrape
+    # the dashboard's order listing, newest first, with and without its two common filters (migration 0009)
+    Index("ix_orders_received", "received_at", "id"),
+    Index("ix_orders_seller_received", "seller_id", "received_at", "id"),
+    Index("ix_orders_status_received", "status", "received_at", "id"),
+    Index("ix_orders_seller_status_received", "seller_id", "status", "received_at", "id"),
+    Index("ix_orders_seller_order_id", "seller_order_id"),  # search by order id across sellers
 )
 
 order_items = Table(
@@ -183,6 +189,7 @@ order_items = Table(
     Column("estimated_ship_at", UtcDateTime(), nullable=True),
     Column("estimated_arrival_at", UtcDateTime(), nullable=True),
     Column("money", Text, nullable=True),  # JSON: PerUnitPrice / PerUnitTax / PerUnitDeclaredValue
+    Index("ix_order_items_sku", "seller_sku", "order_id"),  # the dashboard's SKU filter
 )
 
 # Units held for an order at a center; the plan its shipments are made from.
@@ -206,6 +213,8 @@ shipments = Table(
     Column("status", String(24), nullable=False),
     Column("shipping_at", UtcDateTime(), nullable=True),
     Column("estimated_arrival_at", UtcDateTime(), nullable=True),
+    # the dashboard's charts: shipments per day and per center, read from the index alone
+    Index("ix_shipments_shipping", "shipping_at", "status", "fc_code"),
 )
 
 shipment_items = Table(
@@ -233,6 +242,7 @@ packages = Table(
         "journey", Text, nullable=True
     ),  # JSON: what its journey is planned from, or the journey (domain/tracking.py)
     Column("ship_to", Text, nullable=True),  # JSON: City, State, Country of the destination
+    Index("ix_packages_tracking_number", "tracking_number"),  # the dashboard's search by tracking number
 )
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from outbound.domain.orders import (
     SPEEDS,
     STANDARD,
     CODSettings,
+    Order,
 )
 from outbound.mws import order_xml, shapes, xml
 from outbound.mws.call import Call
@@ -195,10 +196,19 @@ def cancel_fulfillment_order(call: Call) -> None:
 
 def get_fulfillment_order(call: Call) -> xml.Element:
     order = service.get_fulfillment_order(call.ctx.db, call.caller.seller_id, _seller_order_id(call.params))
-    result = xml.result(call.action)
+    return get_fulfillment_order_result(order)
+
+
+def get_fulfillment_order_result(order: Order) -> xml.Element:
+    result = xml.result("GetFulfillmentOrder")
     order_xml.fulfillment_order(result, "FulfillmentOrder", order, with_action=True)
     order_xml.order_lists(result, order)
     return result
+
+
+def get_fulfillment_order_document(order: Order, request_id: str) -> bytes:
+    """The whole GetFulfillmentOrder response body the endpoint would send for ``order`` (the dashboard shows it)."""
+    return xml.response("GetFulfillmentOrder", request_id, get_fulfillment_order_result(order))
 
 
 def _page(call: Call, page: listing.Page) -> xml.Element:
