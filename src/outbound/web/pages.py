@@ -283,9 +283,7 @@ def routes(ctx: Context) -> list[BaseRoute]:
             moved = await run_in_threadpool(simulation.advance, ctx.db, by)
         except ValueError as exc:
             return await time_page(request, str(exc), 400)
-        nxt = _local_next(_text(form, "next"), PREFIX + "/time")
-        separator = "&" if "?" in nxt else "?"
-        return RedirectResponse(f"{nxt}{separator}steps={moved.steps}" if nxt == PREFIX + "/time" else nxt, 303)
+        return RedirectResponse(f"{PREFIX}/time?steps={moved.steps}", 303)
 
     async def scenario_add(request: Request) -> Response:
         form = await request.form()
