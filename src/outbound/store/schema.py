@@ -163,11 +163,10 @@ orders = Table(
     UniqueConstraint("seller_id", "seller_order_id", name="uq_orders_seller_order"),
     Index("ix_orders_listing", "seller_id", "status_updated_at", "seller_order_id"),
     Index("ix_orders_next_step", "next_step_at", "id"),  # the engine claims due orders in this order
-    Index("ix_orders_status", "status"),  # orders by status, counted at every metrics scrape
     # the dashboard's order listing, newest first, with and without its two common filters (migration 0009)
     Index("ix_orders_received", "received_at", "id"),
     Index("ix_orders_seller_received", "seller_id", "received_at", "id"),
-    Index("ix_orders_status_received", "status", "received_at", "id"),
+    Index("ix_orders_status_received", "status", "received_at", "id"),  # also counts orders by status (metrics)
     Index("ix_orders_seller_status_received", "seller_id", "status", "received_at", "id"),
     Index("ix_orders_seller_order_id", "seller_order_id"),  # search by order id across sellers
 )

@@ -1,7 +1,6 @@
-"""Operations: an index to count orders by status cheaply, and the clock mode a server runs with.
+"""Operations: the clock mode a server runs with.
 
-The metrics endpoint counts orders per status at every scrape; with the index both backends count from it instead
-of reading every order row. ``sim_clock.mode`` records whether the server on this store runs a real or a virtual
+``sim_clock.mode`` records whether the server on this store runs a real or a virtual
 clock, so that ``outbound clock advance`` can refuse to move a clock nobody reads.
 
 Revision ID: 0008
@@ -18,7 +17,6 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_index("ix_orders_status", "orders", ["status"], unique=False)
     with op.batch_alter_table("sim_clock") as table:
         table.add_column(sa.Column("mode", sa.String(8), nullable=True))
 
@@ -26,4 +24,3 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("sim_clock") as table:
         table.drop_column("mode")
-    op.drop_index("ix_orders_status", table_name="orders")

@@ -2,7 +2,9 @@
 seller and status), search by order id and by tracking number, the SKU filter, and shipments per day.
 
 Each listing index ends in ``(received_at, id)``, the listing's order, so a page reads one page of index entries
-whatever the number of orders; see ``store/search.py``.
+whatever the number of orders; see ``store/search.py``. The status index also serves the metrics endpoint's count
+of orders by status at every scrape (its leading column), so no index on ``status`` alone is kept beside it: every
+index on ``orders`` costs the lifecycle engine a write per step.
 
 Revision ID: 0009
 Revises: 0008
