@@ -29,6 +29,7 @@ class Settings:
     public_url: str | None = None  # how clients reach this service, for links in answers
     log_format: str = "text"
     log_level: str = "warning"  # info adds an access line per request, which costs more than the cheapest operations
+    notify: bool = True  # deliver notifications from the server (and ``outbound worker``): OUTBOUND_NOTIFY
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -49,6 +50,7 @@ class Settings:
             public_url=environ.get("OUTBOUND_PUBLIC_URL") or None,
             log_format=_choice(environ, "OUTBOUND_LOG_FORMAT", LOG_FORMATS, "text"),
             log_level=_choice(environ, "OUTBOUND_LOG_LEVEL", LOG_LEVELS, "warning"),
+            notify=_switch(environ, "OUTBOUND_NOTIFY", default=True),
         )
 
     def to_env(self) -> dict[str, str]:
@@ -64,6 +66,7 @@ class Settings:
             "OUTBOUND_SANDBOX_OPERATIONS": "on" if self.sandbox_operations else "off",
             "OUTBOUND_LOG_FORMAT": self.log_format,
             "OUTBOUND_LOG_LEVEL": self.log_level,
+            "OUTBOUND_NOTIFY": "on" if self.notify else "off",
         }
         if self.public_url:
             env["OUTBOUND_PUBLIC_URL"] = self.public_url

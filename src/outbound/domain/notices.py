@@ -90,5 +90,13 @@ def returned(
 ) -> Notice:
     """One returned unit received and processed at its returns center."""
     return Notice(
-        FULFILLMENT_ORDER_STATUS, RETURN, order_id, seller_id, seller_order_id, at, order_status, seller_sku=sku, quantity=1
+        FULFILLMENT_ORDER_STATUS,
+        RETURN,
+        order_id,
+        seller_id,
+        seller_order_id,
+        at,
+        order_status,
+        seller_sku=sku,
+        quantity=1,
     )

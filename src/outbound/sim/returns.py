@@ -19,9 +19,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from outbound.domain import notices
+from outbound.domain import notices, shipping
 from outbound.domain import returns as rules
-from outbound.domain import shipping
 from outbound.sim import scenarios
 from outbound.store import notifications as notice_store
 from outbound.store import returns as store

@@ -20,7 +20,6 @@ from sqlalchemy import Connection, delete, exists, func, insert, or_, select, up
 from sqlalchemy.orm import aliased
 
 from outbound.domain.notices import Notice
-from outbound.store import moments
 from outbound.store.schema import (
     notification_destinations as destinations,
 )
@@ -323,7 +322,7 @@ def claim(conn: Connection, now: datetime, limit: int, lease: timedelta) -> list
         .where(outbox.c.id.in_(ids))
         .order_by(outbox.c.id)
     )
-    found = [Claimed(*row) for row in conn.execute(query)]
+    found = [Claimed(**row._mapping) for row in conn.execute(query)]
     orphans = set(ids) - {c.id for c in found}  # their subscription went away while they waited
     if orphans:
         conn.execute(update(outbox).where(outbox.c.id.in_(orphans)).values(state=DROPPED, lease_until=None))
@@ -335,7 +334,9 @@ def delivered(conn: Connection, ids: Sequence[int], now: datetime) -> None:
         conn.execute(
             update(outbox)
             .where(outbox.c.id.in_(ids))
-            .values(state=DELIVERED, attempts=outbox.c.attempts + 1, delivered_at=now, lease_until=None, last_error=None)
+            .values(
+                state=DELIVERED, attempts=outbox.c.attempts + 1, delivered_at=now, lease_until=None, last_error=None
+            )
         )
 
 
@@ -360,7 +361,12 @@ def shipment_packages(conn: Connection, amazon_shipment_ids: Iterable[str]) -> d
     if not wanted:
         return {}
     query = (
-        select(shipments.c.amazon_shipment_id, packages.c.package_number, packages.c.carrier_code, packages.c.tracking_number)
+        select(
+            shipments.c.amazon_shipment_id,
+            packages.c.package_number,
+            packages.c.carrier_code,
+            packages.c.tracking_number,
+        )
         .select_from(packages.join(shipments, shipments.c.id == packages.c.shipment_id))
         .where(shipments.c.amazon_shipment_id.in_(wanted))
         .order_by(packages.c.package_number)
