@@ -229,7 +229,7 @@ def order_statuses(conn: Connection, order_ids: Iterable[int]) -> dict[int, str]
     ids = list(set(order_ids))
     if not ids:
         return {}
-    return dict(conn.execute(select(orders.c.id, orders.c.status).where(orders.c.id.in_(ids))).tuples())
+    return {r[0]: r[1] for r in conn.execute(select(orders.c.id, orders.c.status).where(orders.c.id.in_(ids)))}
 
 
 # ------------------------------------------------------------------------------------------ delivering
@@ -420,7 +420,7 @@ def log(
 def counts(conn: Connection) -> dict[str, int]:
     """Outbox rows by state."""
     query = select(outbox.c.state, func.count()).group_by(outbox.c.state)
-    return {state: n for state, n in conn.execute(query).tuples()}
+    return {r[0]: r[1] for r in conn.execute(query)}
 
 
 def pending_ahead(conn: Connection) -> bool:
