@@ -4,6 +4,7 @@ subscribed queue with the application's id. Also the operator's admin API."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -145,7 +146,7 @@ def test_cli_subscribes_lists_and_unsubscribes(db: Database) -> None:
     url = ["--db", db.url]
     done = cli.invoke(main, ["notifications", "subscribe", SELLER, FOS, "--sqs", "arn:aws:sqs:us-east-1:1:q", *url])
     assert done.exit_code == 0, done.output
-    sub_id = done.output.split()[1].rstrip(":")
+    sub_id = re.search(r"subscription ([0-9a-f-]{36}):", done.output).group(1)  # type: ignore[union-attr]
     refused = cli.invoke(main, ["notifications", "subscribe", SELLER, FOS, "--webhook", "nope", *url])
     assert refused.exit_code == 1 and "invalid destination" in refused.output and "Traceback" not in refused.output
     both = cli.invoke(main, ["notifications", "subscribe", SELLER, FOS, *url])
