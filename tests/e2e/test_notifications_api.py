@@ -151,7 +151,7 @@ def test_cli_subscribes_lists_and_unsubscribes(db: Database) -> None:
     assert refused.exit_code == 1 and "invalid destination" in refused.output and "Traceback" not in refused.output
     both = cli.invoke(main, ["notifications", "subscribe", SELLER, FOS, *url])
     assert both.exit_code == 2
-    listed = cli.invoke(main, ["notifications", "list", SELLER, *url])
+    listed = cli.invoke(main, ["notifications", "list", SELLER, *url], env={"COLUMNS": "250"})
     assert listed.exit_code == 0 and sub_id in listed.output
     assert cli.invoke(main, ["notifications", "unsubscribe", sub_id, *url]).exit_code == 0
     again = cli.invoke(main, ["notifications", "unsubscribe", sub_id, *url])
