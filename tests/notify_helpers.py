@@ -223,7 +223,11 @@ def summary(notification: dict[str, Any]) -> tuple[str, ...]:
         return (inner["AmazonOrderId"], "FBA", inner["ShipmentStatus"])
     inner = payload["FulfillmentOrderStatusNotification"]
     if inner["EventType"] == "Shipment":
-        return (inner["SellerFulfillmentOrderId"], "Shipment", inner["FulfillmentShipment"]["FulfillmentShipmentStatus"])
+        return (
+            inner["SellerFulfillmentOrderId"],
+            "Shipment",
+            inner["FulfillmentShipment"]["FulfillmentShipmentStatus"],
+        )
     if inner["EventType"] == "Return":
         return (inner["SellerFulfillmentOrderId"], "Return", inner["FulfillmentReturnItem"]["SellerSKU"])
     return (inner["SellerFulfillmentOrderId"], "Order", inner["FulfillmentOrderStatus"])

@@ -34,8 +34,9 @@ from tests.notify_helpers import (
 MUG = "BLUE-MUG-12OZ"
 OTHER, OTHER_KEY, OTHER_SECRET = "A3OTHERSELLER9", "AKIAOTHERSELLER00001", "other/secret/EXAMPLEKEY000000000000001"
 SECRET = "whsec-test-0123456789"
-JANE = Address("Jane Doe", "1200 12th Ave S", city="Seattle", state_or_province_code="WA", country_code="US",
-               postal_code="98144")
+JANE = Address(
+    "Jane Doe", "1200 12th Ave S", city="Seattle", state_or_province_code="WA", country_code="US", postal_code="98144"
+)
 FOS, FBA = "FULFILLMENT_ORDER_STATUS", "FBA_OUTBOUND_SHIPMENT_STATUS"
 
 
@@ -51,9 +52,10 @@ def shipped_and_returned(server: Server) -> None:
     """MCF-1 (two mugs) shipped, delivered and one unit returned; MCF-2 created and cancelled; the other seller's
     OTHER-1 shipped."""
     db = server.ctx.db
-    with OutboundClient(server.url, ACCESS_KEY, SECRET_KEY, SELLER) as mws, OutboundClient(
-        server.url, OTHER_KEY, OTHER_SECRET, OTHER
-    ) as other:
+    with (
+        OutboundClient(server.url, ACCESS_KEY, SECRET_KEY, SELLER) as mws,
+        OutboundClient(server.url, OTHER_KEY, OTHER_SECRET, OTHER) as other,
+    ):
         mws.create_fulfillment_order("MCF-1", JANE, [CreateItem(MUG, "MCF-1-1", 2)])
         mws.create_fulfillment_order("MCF-2", JANE, [CreateItem(MUG, "MCF-2-1", 1)])
         other.create_fulfillment_order("OTHER-1", JANE, [CreateItem(MUG, "OTHER-1-1", 1)])
@@ -83,7 +85,9 @@ def by_order(found: list[tuple[str, ...]], order: str) -> list[tuple[str, ...]]:
 
 
 def test_the_lifecycle_reaches_sqs_and_webhooks_in_order_valid_and_signed(
-    virtual_server: Server, receiver: Receiver, sqs_server: Sqs  # noqa: F811
+    virtual_server: Server,
+    receiver: Receiver,  # noqa: F811
+    sqs_server: Sqs,  # noqa: F811
 ) -> None:
     db = virtual_server.ctx.db
     queue_url, queue_arn = sqs_server.queue(f"fos-{db.is_sqlite}")
@@ -138,7 +142,12 @@ def test_the_lifecycle_reaches_sqs_and_webhooks_in_order_valid_and_signed(
         meta = doc.find("NotificationMetaData")
         assert meta is not None
         assert [c.tag for c in meta] == [
-            "NotificationType", "PayloadVersion", "UniqueId", "PublishTime", "SellerId", "MarketplaceId",
+            "NotificationType",
+            "PayloadVersion",
+            "UniqueId",
+            "PublishTime",
+            "SellerId",
+            "MarketplaceId",
         ]
         assert meta.findtext("NotificationType") == "FulfillmentOrderStatus"
         assert meta.findtext("MarketplaceId") == "ATVPDKIKX0DER"
@@ -170,7 +179,8 @@ def test_the_lifecycle_reaches_sqs_and_webhooks_in_order_valid_and_signed(
 
 
 def test_a_receiver_down_for_a_while_then_back_gets_everything_in_order(
-    virtual_server: Server, receiver: Receiver
+    virtual_server: Server,
+    receiver: Receiver,  # noqa: F811
 ) -> None:
     db = virtual_server.ctx.db
     notifications.subscribe(db, SELLER, FOS, "webhook", receiver.url + "/hook")
@@ -199,7 +209,7 @@ def test_a_receiver_down_for_a_while_then_back_gets_everything_in_order(
     assert len(seen) == len(EXPECTED_MCF1) + len(EXPECTED_MCF2)
 
 
-def test_a_seller_without_subscription_costs_no_outbox_rows(virtual_server: Server, receiver: Receiver) -> None:
+def test_a_seller_without_subscription_costs_no_outbox_rows(virtual_server: Server, receiver: Receiver) -> None:  # noqa: F811
     db = virtual_server.ctx.db
     notifications.subscribe(db, OTHER, FOS, "webhook", receiver.url + "/other")
     with OutboundClient(virtual_server.url, ACCESS_KEY, SECRET_KEY, SELLER) as mws:

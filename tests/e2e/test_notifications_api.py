@@ -120,9 +120,9 @@ def test_admin_api_subscribes_lists_logs_and_unsubscribes(server: Server) -> Non
         )
         assert made.status_code == 201, made.text
         sub_id = made.json()["subscriptionId"]
-        assert [s["subscriptionId"] for s in http.get("/admin/notifications/subscriptions").json()["subscriptions"]] == [
-            sub_id
-        ]
+        assert [
+            s["subscriptionId"] for s in http.get("/admin/notifications/subscriptions").json()["subscriptions"]
+        ] == [sub_id]
         answer = httpx.post(
             f"{server.url}/fba/outbound/2020-07-01/fulfillmentOrders",
             json=create_body("SP-2"),

@@ -33,13 +33,18 @@ def virtual_server(db: Database) -> Iterator[Server]:
 
 
 def start(db: Database) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "OUTBOUND_NOTIFY_LEASE": "2", "OUTBOUND_NOTIFY_BACKOFF": "0.1", "OUTBOUND_NOTIFY_INTERVAL": "0.05"}
+    env = {
+        **os.environ,
+        "OUTBOUND_NOTIFY_LEASE": "2",
+        "OUTBOUND_NOTIFY_BACKOFF": "0.1",
+        "OUTBOUND_NOTIFY_INTERVAL": "0.05",
+    }
     return subprocess.Popen(
         [OUTBOUND, "notify", "--db", db.url], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
 
 
-def test_kill_9_mid_delivery_then_restart_loses_nothing(virtual_server: Server, receiver: Receiver) -> None:
+def test_kill_9_mid_delivery_then_restart_loses_nothing(virtual_server: Server, receiver: Receiver) -> None:  # noqa: F811
     db = virtual_server.ctx.db
     notifications.subscribe(db, SELLER, "FULFILLMENT_ORDER_STATUS", "webhook", receiver.url + "/hook")
     with OutboundClient(virtual_server.url, ACCESS_KEY, SECRET_KEY, SELLER) as mws:
