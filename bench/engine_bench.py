@@ -9,7 +9,10 @@ processed by the engine. Prints orders, steps, seconds and steps/s.
 
 ``--workers N`` (PostgreSQL) drains the week with N engine processes on the one database, as ``outbound worker``
 processes share it (``FOR NO KEY UPDATE SKIP LOCKED``); the time runs from their start to the last one's end.
-``--helpers N`` sets the engine's helper processes (``Engine.helpers``; by default two on two CPUs with SQLite, none
+``--subscribe`` subscribes the seller to FULFILLMENT_ORDER_STATUS and FBA_OUTBOUND_SHIPMENT_STATUS first (a
+webhook nobody delivers to here), so every step also writes its notifications to the outbox: the cost of
+notifications to the engine (``bench/notify_bench.py`` measures their delivery). ``--helpers N`` sets the engine's
+helper processes (``Engine.helpers``; by default two on two CPUs with SQLite, none
 with PostgreSQL).
 """
 
@@ -27,6 +30,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
+from outbound.service import notifications
 from outbound.service.accounts import add_seller
 from outbound.service.inventory import StockChange, set_inventory
 from outbound.service.simulation import advance
@@ -83,6 +87,7 @@ def main() -> int:
         default=None,
         help="helper processes of the engine (default: one per CPU beyond the first on SQLite, none on PostgreSQL)",
     )
+    parser.add_argument("--subscribe", action="store_true", help="a subscribed seller: steps write outbox rows")
     args = parser.parse_args()
     if args.workers > 1 and args.db != "postgresql":
         parser.error("--workers needs --db postgresql: SQLite has one writer at a time")
@@ -91,6 +96,9 @@ def main() -> int:
         db.migrate()
         add_seller(db, SELLER, "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
         set_inventory(db, StockChange(SELLER, "TEA-1", args.orders + 10, "BFI4"))
+        if args.subscribe:
+            for kind in ("FULFILLMENT_ORDER_STATUS", "FBA_OUTBOUND_SHIPMENT_STATUS"):
+                notifications.subscribe(db, SELLER, kind, "webhook", "http://127.0.0.1:9/nobody")
         start = VirtualClock(db).now()
         began = time.perf_counter()
         bulk_orders(db, SELLER, "TEA-1", "BFI4", args.orders, start)
@@ -103,9 +111,11 @@ def main() -> int:
         seconds = time.perf_counter() - began
         with db.read() as conn:
             statuses = dict(conn.execute(text("SELECT status, count(*) FROM orders GROUP BY status")).all())
+            outbox = conn.execute(text("SELECT count(*) FROM notification_outbox")).scalar_one()
         print(
-            f"db={args.db} workers={args.workers} helpers={args.helpers} orders={args.orders} load={loaded:.1f}s "
-            f"steps={steps} seconds={seconds:.1f} steps/s={steps / seconds:,.0f} statuses={statuses}"
+            f"db={args.db} workers={args.workers} helpers={args.helpers} subscribed={args.subscribe} "
+            f"orders={args.orders} load={loaded:.1f}s steps={steps} seconds={seconds:.1f} "
+            f"steps/s={steps / seconds:,.0f} outbox={outbox} statuses={statuses}"
         )
     finally:
         db.dispose()

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from outbound import admin_features
+from outbound import admin_features, admin_notifications
 from outbound.context import Context
 from outbound.mws.params import parse_datetime
 from outbound.service import scenarios, simulation, status
@@ -122,4 +122,5 @@ def routes(ctx: Context) -> list[Route]:
         Route("/admin/scenarios/{scenario_id:int}", guarded(scenario_remove), methods=["DELETE"]),
         Route("/admin/service-status", guarded(service_status), methods=["POST"]),
         *admin_features.routes(ctx, guarded),
+        *admin_notifications.routes(ctx, guarded),
     ]

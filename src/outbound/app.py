@@ -15,7 +15,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 from starlette.types import Receive, Scope, Send
 
 from outbound import admin, admin_spapi, web
@@ -26,8 +26,9 @@ from outbound.mws.endpoint import MwsEndpoint, error_response
 from outbound.mws.errors import MwsError
 from outbound.observability import Metrics, Observed, configure_logging
 from outbound.service import health as health_check
-from outbound.service import runtime, simulation, stats
+from outbound.service import notifications, runtime, simulation, stats
 from outbound.spapi.endpoint import SpApiEndpoint
+from outbound.spapi.notifications import NotificationsEndpoint
 from outbound.spapi.token import TOKEN_PATH, TokenEndpoint
 
 SECTION_PATH = "/FulfillmentOutboundShipment/2010-10-01"
@@ -124,7 +125,13 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
             # the lifecycle moves on its own in real time
             runner = simulation.lifecycle_runner(context.db, context.clock, on_applied=metrics.steps.inc)
             runner.start()
+        # notifications leave from their own thread: a slow or dead destination never holds a request or a step
+        delivery = notifications.delivery_runner(context.db) if ctx is None and context.settings.notify else None
+        if delivery is not None:
+            delivery.start()
         yield
+        if delivery is not None:
+            delivery.stop()
         if runner is not None:
             runner.stop()
         if ctx is None:
@@ -143,6 +150,7 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
             *admin.routes(context),
             *admin_spapi.routes(context),
             *web.routes(context),
+            *([Mount("/notifications/v1", app=NotificationsEndpoint(context))] if spapi_on else []),
             Route("/{path:path}", NotFound()),
         ],
         lifespan=lifespan,

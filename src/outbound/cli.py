@@ -19,13 +19,13 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from outbound import cli_features, cli_ops, cli_spapi, serving
+from outbound import cli_features, cli_notifications, cli_ops, cli_spapi, serving
 from outbound import cli_views as views
 from outbound.config import CLOCKS, LOG_FORMATS, LOG_LEVELS, Settings, parse_rates
 from outbound.domain.errors import InvalidValue
 from outbound.domain.returns import CATEGORY_CODES
 from outbound.mws.params import parse_datetime
-from outbound.service import accounts, order_views, scenarios, simulation, status
+from outbound.service import accounts, notifications, order_views, scenarios, simulation, status
 from outbound.service import inventory as stock
 from outbound.service import orders as order_service
 from outbound.spapi import operations as spapi_operations
@@ -448,8 +448,13 @@ def worker(db_url: str | None, clock_kind: str | None, interval: float) -> None:
     db = open_db(settings.database_url)
     console.print(f"lifecycle worker on {db.engine.url.render_as_string(hide_password=True)}")
     runner = simulation.lifecycle_runner(db, simulation.service_clock(settings.clock, db), interval)
+    delivery = notifications.delivery_runner(db) if settings.notify else None
+    if delivery is not None:
+        delivery.start()  # its own thread: a dead destination never slows the engine
     with contextlib.suppress(KeyboardInterrupt):
         runner.run_forever()
+    if delivery is not None:
+        delivery.stop()
 
 
 @main.group()
@@ -598,6 +603,7 @@ def preview(
 
 
 cli_spapi.register(main, seller)
+cli_notifications.register(main)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -35,6 +35,8 @@ class Settings:
     def spapi_rate_overrides(self) -> dict[str, tuple[float, int]]:
         return {name: (rate, burst) for name, rate, burst in self.spapi_rates}
 
+    notify: bool = True  # deliver notifications from the server (and ``outbound worker``): OUTBOUND_NOTIFY
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
         throttle = environ.get("OUTBOUND_THROTTLE", "on").strip().lower()
@@ -55,6 +57,7 @@ class Settings:
             log_format=_choice(environ, "OUTBOUND_LOG_FORMAT", LOG_FORMATS, "text"),
             log_level=_choice(environ, "OUTBOUND_LOG_LEVEL", LOG_LEVELS, "warning"),
             spapi_rates=parse_rates(environ.get("OUTBOUND_SPAPI_RATES", "")),
+            notify=_switch(environ, "OUTBOUND_NOTIFY", default=True),
         )
 
     def to_env(self) -> dict[str, str]:
@@ -70,6 +73,7 @@ class Settings:
             "OUTBOUND_SANDBOX_OPERATIONS": "on" if self.sandbox_operations else "off",
             "OUTBOUND_LOG_FORMAT": self.log_format,
             "OUTBOUND_LOG_LEVEL": self.log_level,
+            "OUTBOUND_NOTIFY": "on" if self.notify else "off",
         }
         if self.public_url:
             env["OUTBOUND_PUBLIC_URL"] = self.public_url

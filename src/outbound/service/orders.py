@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
-from outbound.domain import allocation, features, lifecycle, promise
+from outbound.domain import allocation, features, lifecycle, notices, promise
 from outbound.domain.errors import InsufficientStock, InvalidValue, NotAllowed
 from outbound.domain.orders import (
     CANCELLED,
@@ -47,6 +47,7 @@ from outbound.store import Database
 from outbound.store import accounts as account_store
 from outbound.store import features as feature_store
 from outbound.store import inventory as stock_store
+from outbound.store import notifications as notice_store
 from outbound.store import orders as order_store
 
 EU_EXPORT = frozenset({"GB", "DE", "FR", "IT", "ES", "NL", "SE", "PL"})
@@ -210,6 +211,7 @@ def _create(db: Database, caller: Caller, request: CreateOrderRequest, now: date
                     raise InsufficientStock("InsufficientInventory", "Items")  # stock moved under us: nothing kept
                 held.append(order_store.Reservation(lines[pick.item_id], shipment.fc_code, pick.sku, pick.quantity))
         order_store.insert_reservations(conn, order_id, held)
+        notice_store.record(conn, [notices.of_order(order_id, order, now)])
         return Created(order, replayed=False)
 
 
@@ -419,15 +421,18 @@ def cancel_fulfillment_order(db: Database, seller_id: str, seller_order_id: str,
             if item.cancelled_quantity == item.quantity:
                 item.estimated_ship_at = item.estimated_arrival_at = None
         _release_all(conn, stored)
+        told = []
         if not fill_all_remainder:
             for shipment in order.shipments:
                 if shipment.status == PENDING:
                     shipment.status = CANCELLED_BY_SELLER
                     shipment.shipping_at = shipment.estimated_arrival_at = None
                     order_store.update_shipment_status(conn, stored.id, shipment)
+                    told.extend(notices.shipment_changed(stored.id, order, shipment, now))
         lifecycle.transition(order, COMPLETE_PARTIALLED if fill_all_remainder else CANCELLED, now)
         order_store.save_order(conn, stored)
         order_store.clear_next_step(conn, stored.id)
+        notice_store.record(conn, [*told, notices.of_order(stored.id, order, now)])
         return order
 
 

@@ -36,6 +36,7 @@ from outbound.sim.helpers import HelperLost, Helpers
 from outbound.sim.returns import process_due_returns
 from outbound.sim.steps import Steps, Work
 from outbound.store import Database, batch, driver
+from outbound.store import notifications as notice_store
 from outbound.store.outage import is_disconnect
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ class Engine:
         with self.db.transaction() as conn:
             work = self._claim(conn, now, limit, None if replay else now)
             if work.due:
-                with batch.Writes(conn) as writes:
+                with batch.Writes(conn, heard=work.heard) as writes:
                     self.steps.take(conn, work, writes, chunk=CHUNK)
                     writes.flush(conn)
             # returned units that reached their returns center are processed in the same transaction: they are due
@@ -119,7 +120,8 @@ class Engine:
             return wanted
 
         due = batch.claim(conn, now, limit, lock=not self.db.is_sqlite, needs=needs, exclude=exclude)
-        return Work(due, steering, receipts, at, conn.dialect.name)
+        heard = notice_store.subscribers(conn) if due else {}  # once per batch: who hears of which seller
+        return Work(due, steering, receipts, at, conn.dialect.name, heard)
 
     # ------------------------------------------------------------------------------------------- helper processes
 
@@ -177,7 +179,7 @@ class Engine:
                 if not ahead.queue or (applied >= WINDOW and sqlite):
                     break
                 work, (taken, left) = ahead.receive()
-                with batch.Writes(conn) as writes:
+                with batch.Writes(conn, heard=work.heard) as writes:
                     writes.absorb(taken)
                     self.steps.take(conn, work, writes, only=work.receipts.union(left))
                     writes.flush(conn)
@@ -245,7 +247,7 @@ def _start_helper(steps: Steps) -> None:
 def _take_in_helper(work: Work) -> tuple[Any, list[int]]:
     """A helper process's part: ``work``'s steps into rows, and the orders left for the engine."""
     assert _HELPER is not None
-    writes = batch.Writes(dialect=work.dialect)
+    writes = batch.Writes(dialect=work.dialect, heard=work.heard)
     left = _HELPER.take(None, work, writes)
     return writes.export(), left
 

@@ -19,9 +19,10 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from outbound.domain import notices, shipping
 from outbound.domain import returns as rules
-from outbound.domain import shipping
 from outbound.sim import scenarios
+from outbound.store import notifications as notice_store
 from outbound.store import returns as store
 
 BATCH = 200
@@ -91,6 +92,26 @@ def process_due_returns(
             shelved[(unit.seller_id, unit.seller_sku, unit.returns_center)] += 1
     store.never_due(conn, never)
     store.mark_processed(conn, processed, RETURN_PROCESSED)
+    _tell(conn, due, processed, now)
     for (seller_id, seller_sku, fc_code), units in sorted(shelved.items()):  # a stable lock order
         store.restock(conn, seller_id, seller_sku, fc_code, units)
     return len(due)
+
+
+def _tell(conn: Connection, due: list[store.DueReturn], processed: list[store.Processed], now: datetime) -> None:
+    """A Return notice per unit processed, for sellers someone subscribed to (one lookup for the batch)."""
+    units = {unit.id: unit for unit in due}
+    heard = notice_store.subscribers(conn, {units[p.id].seller_id for p in processed})
+    if not heard:
+        return
+    told = [p for p in processed if units[p.id].seller_id in heard]
+    statuses = notice_store.order_statuses(conn, (p.order_id for p in told))
+    found = []
+    for p in told:
+        unit = units[p.id]
+        found.append(
+            notices.returned(
+                p.order_id, unit.seller_id, unit.seller_order_id, statuses.get(p.order_id), unit.seller_sku or "", p.at
+            )
+        )
+    notice_store.record(conn, found)

@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
 
-from outbound.domain import allocation, carriers, features, lifecycle, shipping, tracking
+from outbound.domain import allocation, carriers, features, lifecycle, notices, shipping, tracking
 from outbound.domain.orders import (
     CANCELLED,
     CANCELLED_BY_FULFILLER,
@@ -35,6 +35,7 @@ from outbound.store import batch, driver, journeys
 from outbound.store import features as feature_store
 from outbound.store import inventory as stock_store
 from outbound.store import lifecycle as store
+from outbound.store import notifications as notice_store
 from outbound.store import orders as order_store
 
 
@@ -103,9 +104,10 @@ class Steps:
             raw[batch.SELLER], raw[batch.SELLER_ORDER], received_at, now, timings
         )
         before = (RECEIVED, read(raw[batch.STATUS_UPDATED_AT]), due_at)
+        key = (raw[batch.SELLER], raw[batch.SELLER_ORDER])
         if not planned:
-            return _Receipt(before, (RECEIVED, before[1], next_at), None)
-        return _Receipt(before, (PLANNING, now, next_at), now)  # lifecycle.transition's change
+            return _Receipt(before, (RECEIVED, before[1], next_at), None, key)
+        return _Receipt(before, (PLANNING, now, next_at), now, key)  # lifecycle.transition's change
 
     def _step(
         self,
@@ -149,6 +151,7 @@ class Work:
     receipts: set[int]
     now: datetime | None
     dialect: str
+    heard: notice_store.Subscribers = field(default_factory=dict)  # who hears of which seller (notifications)
 
     def ids(self) -> list[int]:
         return [raw[batch.ID] for raw in self.due.rows]
@@ -159,7 +162,7 @@ class Work:
         rows = [raw for raw in self.due.rows if raw[batch.ID] not in self.receipts]
         keys = {(raw[batch.SELLER], raw[batch.SELLER_ORDER]) for raw in rows}
         steering = {key: found for key, found in self.steering.items() if key in keys}
-        return Work(replace(self.due, rows=rows), steering, set(), self.now, self.dialect)
+        return Work(replace(self.due, rows=rows), steering, set(), self.now, self.dialect, self.heard)
 
 
 class _Receipt(NamedTuple):
@@ -168,11 +171,14 @@ class _Receipt(NamedTuple):
     before: tuple[Any, ...]
     after: tuple[Any, ...]
     planned_at: datetime | None
+    key: tuple[str, str]  # seller, SellerFulfillmentOrderId
 
     def write(self, order_id: int, writes: batch.Writes) -> None:
         writes.step_columns(order_id, self.before, self.after)
         if self.planned_at is not None:
             writes.event(order_id, self.planned_at, PLANNING)
+            if writes.heeded(self.key[0]):
+                writes.notice([notices.order_changed(order_id, *self.key, PLANNING, self.planned_at)])
 
 
 @dataclass(slots=True)
@@ -193,6 +199,14 @@ class Step:
     def move(self, status: str) -> None:
         lifecycle.transition(self.order, status, self.now)
         self.writes.event(self.loaded.id, self.now, status)
+        if self.writes.heeded(self.order.seller_id):
+            self.writes.notice([notices.of_order(self.loaded.id, self.order, self.now)])
+
+    def shipment_notices(self, shipment: Shipment, at: datetime, *, created: bool = False) -> None:
+        """A shipment's new status told to its seller's subscribers (and, made or cancelled, as such)."""
+        if self.writes.heeded(self.order.seller_id):
+            told = notices.shipment_created if created else notices.shipment_changed
+            self.writes.notice(told(self.loaded.id, self.order, shipment, at))
 
     def received(self) -> datetime | None:
         order = self.order
@@ -340,6 +354,7 @@ class Step:
             )
             self.writes.new_shipment(self.loaded.id, shipment)
             order.shipments.append(shipment)
+            self.shipment_notices(shipment, self.now, created=True)
             for r in rows:
                 self.writes.drop_reservation(self.loaded.id, r)
         self.loaded.reservations.clear()
@@ -404,6 +419,7 @@ class Step:
         shipment.shipping_at = ship_at
         self.writes.shipment(self.loaded.id, shipment)
         self.writes.event(self.loaded.id, ship_at, SHIPPED, shipment.amazon_shipment_id)
+        self.shipment_notices(shipment, ship_at)
 
     def release_reservations(self) -> None:
         for held in self.loaded.reservations:
@@ -424,6 +440,7 @@ class Step:
                 shipment.status = CANCELLED_BY_FULFILLER
                 shipment.shipping_at = shipment.estimated_arrival_at = None
                 self.writes.shipment(self.loaded.id, shipment)
+                self.shipment_notices(shipment, self.now)
         shipped = self.order.units_in_shipments()
         for item in order.items:
             left = item.quantity - item.cancelled_quantity - shipped.get(item.item_id, 0)

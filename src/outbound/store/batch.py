@@ -15,18 +15,21 @@ import json
 from collections import namedtuple
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, cast
 
 from sqlalchemy import ClauseElement, Connection, Dialect, bindparam, select
 
+from outbound.domain.notices import Notice
 from outbound.domain.orders import Order, OrderItem, Package, Shipment, ShipmentItem
 from outbound.store import driver, moments
+from outbound.store import notifications as notice_store
 from outbound.store import orders as order_store
 from outbound.store.lifecycle import PackageRow
 from outbound.store.schema import (
     UtcDateTime,
     inventory,
+    notification_outbox,
     order_events,
     order_items,
     orders,
@@ -318,6 +321,7 @@ _STOCK = driver.Update(  # in SKU order on both backends: workers lock inventory
     inventory, ("seller_id", "seller_sku", "fc_code"), ("sellable", "reserved"), add=True, in_order=True
 )
 _NEW_EVENT = driver.Insert(order_events, ("order_id", "at", "kind", "detail"))
+_NEW_NOTICE = driver.Insert(notification_outbox, notice_store.OUTBOX_COLUMNS)
 
 
 def _order_step(columns: tuple[str, ...]) -> driver.Update:
@@ -334,11 +338,24 @@ class Writes:
     roll back.
 
     Made without a connection (``Writes(dialect="sqlite")``), it only keeps rows: a helper process steps orders
-    into one and hands back :meth:`export`, which the engine's :meth:`absorb` takes in before it writes."""
+    into one and hands back :meth:`export`, which the engine's :meth:`absorb` takes in before it writes.
 
-    def __init__(self, conn: Connection | None = None, *, dialect: str | None = None) -> None:
+    Notices (``domain/notices.py``) are kept only for sellers someone subscribed to (``heard``: looked up once per
+    batch, by the engine's claim or here when given a connection) and written as outbox rows with the batch."""
+
+    def __init__(
+        self,
+        conn: Connection | None = None,
+        *,
+        dialect: str | None = None,
+        heard: notice_store.Subscribers | None = None,
+    ) -> None:
         name = conn.dialect.name if conn is not None else dialect
         assert name is not None, "a connection or a dialect name"
+        if heard is None:
+            heard = notice_store.subscribers(conn) if conn is not None else {}
+        self.heard = heard
+        self.notices: list[Notice] = []
         self.at: Moment = moments.writer(name)
         self.pipeline = driver.Pipeline(conn) if conn is not None and name == "postgresql" else None
         self.orders: dict[tuple[str, ...], list[driver.Row]] = {}  # changed step columns → rows
@@ -367,11 +384,12 @@ class Writes:
 
     def export(self) -> tuple[Any, ...]:
         """What was kept, as plain data (picklable): for :meth:`absorb` in the process that writes."""
-        return self.orders, self._kept(), self.stock
+        return self.orders, self._kept(), self.stock, self.notices
 
     def absorb(self, exported: tuple[Any, ...]) -> None:
         """Take in another ``Writes``' :meth:`export`, as if its steps had been recorded here."""
-        changed, kept, stock = exported
+        changed, kept, stock, notices = exported
+        self.notices.extend(notices)
         for columns, rows in changed.items():
             self.orders.setdefault(columns, []).extend(rows)
         for mine, theirs in zip(self._kept(), kept, strict=True):
@@ -465,6 +483,13 @@ class Writes:
     def event(self, order_id: int, at: datetime, kind: str, detail: str | None = None) -> None:
         self.events.append((order_id, self.at(at), kind, detail))
 
+    def heeded(self, seller_id: str) -> bool:
+        """Whether anyone hears of this seller's changes (a step builds notices only then)."""
+        return seller_id in self.heard
+
+    def notice(self, notices: Iterable[Notice]) -> None:
+        self.notices.extend(notices)
+
     def package_rows(self, seller_id: str, shipment_id: int, rows: Iterable[PackageRow]) -> None:
         at = self.at
         self.packages.extend(
@@ -515,6 +540,10 @@ class Writes:
         _NEW_PACKAGE.run(conn, self.packages, pipeline)
         _ITEM_PACKAGE.run(conn, self.item_packages, pipeline)
         _NEW_EVENT.run(conn, self.events, pipeline)
+        if self.notices:
+            rows = notice_store.notices_rows(self.notices, self.heard, self.at, datetime.now(UTC))
+            _NEW_NOTICE.run(conn, rows, pipeline)
+            self.notices.clear()
         self.orders.clear()
         for kept in self._kept():
             kept.clear()

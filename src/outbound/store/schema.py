@@ -377,3 +377,68 @@ lwa_access_tokens = Table(
     ),  # none for a grantless (client_credentials) token
     Column("expires_at", UtcDateTime(), nullable=False, index=True),
 )
+
+# ---------------------------------------------------------------------------------------------------------------
+# Notifications: where they go (destinations), who asked for which (subscriptions), and the transactional outbox:
+# one row per change and subscription, written in the transaction that makes the change, delivered afterwards.
+
+notification_destinations = Table(
+    "notification_destinations",
+    metadata,
+    Column("destination_id", String(64), primary_key=True),
+    Column("client_id", String(512), nullable=True),  # the LWA application that made it; none: made by the operator
+    Column("name", String(256), nullable=False),
+    Column("kind", String(8), nullable=False),  # sqs, webhook
+    Column("target", String(1024), nullable=False),  # a queue's ARN or URL, a webhook's URL
+    Column("secret", String(256), nullable=True),  # a webhook's signing key (it must be read back to sign)
+    Column("format", String(8), nullable=False),  # json (SP-API), mws-xml (MWS's Notification envelope)
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+notification_subscriptions = Table(
+    "notification_subscriptions",
+    metadata,
+    Column("subscription_id", String(64), primary_key=True),
+    Column("seller_id", String(64), nullable=False, index=True),
+    Column("client_id", String(512), nullable=True),
+    Column("notification_type", String(40), nullable=False),
+    Column("payload_version", String(8), nullable=False),
+    Column(
+        "destination_id",
+        String(64),
+        ForeignKey(
+            "notification_destinations.destination_id", ondelete="CASCADE", name="fk_notification_subscriptions_dest"
+        ),
+        nullable=False,
+    ),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+notification_outbox = Table(
+    "notification_outbox",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("subscription_id", String(64), nullable=False),
+    Column("seller_id", String(64), nullable=False),
+    Column("order_id", Id, nullable=False),  # the lane: one order's notifications go out one after another
+    Column("notification_type", String(40), nullable=False),
+    Column("event_type", String(16), nullable=False),  # Order, Shipment, Return; Created, Cancelled
+    Column("event_at", UtcDateTime(), nullable=False),  # the service clock's time of the change
+    Column("seller_order_id", String(40), nullable=False),
+    Column("order_status", String(24), nullable=True),
+    Column("amazon_shipment_id", String(16), nullable=True),
+    Column("shipment_status", String(24), nullable=True),
+    Column("estimated_arrival_at", UtcDateTime(), nullable=True),
+    Column("seller_sku", String(50), nullable=True),
+    Column("quantity", Integer, nullable=True),
+    Column("notification_id", String(36), nullable=False),
+    Column("state", String(10), nullable=False),  # pending, delivered, dropped (its subscription was deleted)
+    Column("attempts", Integer, nullable=False),
+    Column("available_at", UtcDateTime(), nullable=False),  # wall clock: not before (back-off after a failure)
+    Column("lease_until", UtcDateTime(), nullable=True),  # wall clock: a deliverer holds it until then
+    Column("last_error", String(500), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("delivered_at", UtcDateTime(), nullable=True),
+    Index("ix_notification_outbox_state", "state", "id"),
+    Index("ix_notification_outbox_lane", "subscription_id", "order_id", "state", "id"),
+)
