@@ -25,7 +25,7 @@ import pytest
 from outbound.notify import deliverer, sinks
 from outbound.service import notifications
 from outbound.store import Database
-from tests.conftest import free_port
+from tests.helpers import free_port
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notifications"
 FAST = deliverer.Settings(lease=5.0, backoff=0.05, backoff_max=0.3, timeout=3.0, interval=0.05)

@@ -18,8 +18,7 @@ from outbound.service import notifications, simulation
 from outbound.service.accounts import add_seller
 from outbound.service.inventory import StockChange, set_inventory
 from outbound.store import Database
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, Server
-from tests.e2e.virtual import serve_virtual
+from tests.helpers import ACCESS_KEY, SECRET_KEY, SELLER, Server, serve_virtual
 from tests.notify_helpers import (
     FAST,
     Receiver,

@@ -15,8 +15,7 @@ import pytest
 from outbound.service import simulation
 from outbound.service.inventory import StockChange, set_inventory
 from outbound.store import Database
-from tests.conftest import SELLER, Server
-from tests.e2e.virtual import serve_virtual
+from tests.helpers import SELLER, Server, serve_virtual
 from tests.notify_helpers import Sqs, deliver_all, sqs_server, summary, validate  # noqa: F401
 from tests.spapi import authorize, create_body, error, exchange, payload
 

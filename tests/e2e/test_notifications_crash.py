@@ -18,9 +18,8 @@ from outbound.client import CreateItem, OutboundClient
 from outbound.service import notifications, simulation
 from outbound.service.inventory import StockChange, set_inventory
 from outbound.store import Database
-from tests.conftest import ACCESS_KEY, SECRET_KEY, SELLER, Server
 from tests.e2e.test_notifications import JANE, MUG
-from tests.e2e.virtual import serve_virtual
+from tests.helpers import ACCESS_KEY, SECRET_KEY, SELLER, Server, serve_virtual
 from tests.notify_helpers import Receiver, receiver, summary  # noqa: F401
 
 OUTBOUND = str(Path(sys.executable).parent / "outbound")

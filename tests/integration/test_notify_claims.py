@@ -9,7 +9,7 @@ from outbound.domain import notices
 from outbound.service import notifications
 from outbound.store import Database
 from outbound.store import notifications as store
-from tests.conftest import SELLER
+from tests.helpers import SELLER
 
 AT = datetime(2026, 11, 23, 12, tzinfo=UTC)
 
