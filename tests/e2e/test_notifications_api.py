@@ -53,6 +53,11 @@ def test_destinations_and_subscriptions_over_http(server: Server, sqs_server: Sq
 
     error(call(server, "POST", "/destinations", seller_token, spec), 403, "Unauthorized")
     error(call(server, "POST", "/destinations", None, spec), 403, "Unauthorized")
+    elsewhere = grantless(server, creds.client_id, creds.client_secret, scope="sellingpartnerapi::migration")
+    error(call(server, "POST", "/destinations", elsewhere, spec), 403, "Unauthorized")  # granted for another API
+    error(call(server, "GET", "/destinations", elsewhere), 403, "Unauthorized")
+    both = "sellingpartnerapi::migration sellingpartnerapi::notifications"
+    assert call(server, "GET", "/destinations", grantless(server, creds.client_id, creds.client_secret, both)).json()
     error(call(server, "POST", "/destinations", app_token, {"name": "x"}), 400, "InvalidInput")
     bad = {"name": "x", "resourceSpecification": {"sqs": {"arn": "not-an-arn"}}}
     error(call(server, "POST", "/destinations", app_token, bad), 400, "InvalidInput")

@@ -259,7 +259,9 @@ def exchange(db: Database, request: TokenRequest, ttl: int = DEFAULT_TTL) -> Iss
                 raise OAuthError("invalid_grant", "The request has an invalid grant parameter : refresh_token")
             authorization_id = found.id
         token = ACCESS_PREFIX + secrets.token_urlsafe(48)
-        store.insert_access_token(conn, digest(token), app.client_id, authorization_id, now + timedelta(seconds=ttl))
+        scope = " ".join((request.scope or "").split()) if request.grant_type == "client_credentials" else None
+        expires = now + timedelta(seconds=ttl)
+        store.insert_access_token(conn, digest(token), app.client_id, authorization_id, expires, scope)
         store.delete_expired(conn, now - EXPIRED_KEPT)
     refresh = request.refresh_token if request.grant_type == "refresh_token" else None
     return IssuedToken(token, ttl, refresh)

@@ -258,6 +258,6 @@ def grantless_application(db: Database, access_token: str | None) -> str | Refus
         return Refusal.INVALID
     if owner.expires_at <= datetime.now(UTC):
         return Refusal.EXPIRED
-    if not owner.grantless:
-        return Refusal.NOT_AUTHORIZED
+    if not owner.grantless or GRANTLESS_SCOPE not in owner.scopes:
+        return Refusal.NOT_AUTHORIZED  # a seller's token, or one granted for another API's grantless operations
     return owner.client_id

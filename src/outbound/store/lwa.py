@@ -51,6 +51,7 @@ class TokenOwner:
     seller_id: str | None
     default_marketplace_id: str | None  # None when the seller is gone
     has_faults: bool
+    scopes: frozenset[str] = frozenset()  # a grantless token's scopes
 
 
 # ------------------------------------------------------------------------------------------------ applications
@@ -156,11 +157,20 @@ def seller_exists(conn: Connection, seller_id: str) -> bool:
 
 
 def insert_access_token(
-    conn: Connection, token_hash: str, client_id: str, authorization_id: int | None, expires_at: datetime
+    conn: Connection,
+    token_hash: str,
+    client_id: str,
+    authorization_id: int | None,
+    expires_at: datetime,
+    scope: str | None = None,
 ) -> None:
     conn.execute(
         insert(lwa_access_tokens).values(
-            token_hash=token_hash, client_id=client_id, authorization_id=authorization_id, expires_at=expires_at
+            token_hash=token_hash,
+            client_id=client_id,
+            authorization_id=authorization_id,
+            expires_at=expires_at,
+            scope=scope,
         )
     )
 
@@ -175,6 +185,7 @@ _OWNER = PreparedQuery(
         lwa_access_tokens.c.client_id,
         lwa_access_tokens.c.expires_at,
         lwa_access_tokens.c.authorization_id,
+        lwa_access_tokens.c.scope,
         lwa_authorizations.c.seller_id,
         lwa_authorizations.c.revoked_at,
         sellers.c.default_marketplace_id,
@@ -203,4 +214,5 @@ def token_owner(conn: Connection, token_hash: str) -> TokenOwner | None:
         row.seller_id,
         row.default_marketplace_id,
         bool(row.has_faults),
+        frozenset((row.scope or "").split()),
     )

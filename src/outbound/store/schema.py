@@ -376,6 +376,7 @@ lwa_access_tokens = Table(
         "authorization_id", Id, ForeignKey("lwa_authorizations.id", ondelete="CASCADE"), nullable=True, index=True
     ),  # none for a grantless (client_credentials) token
     Column("expires_at", UtcDateTime(), nullable=False, index=True),
+    Column("scope", String(512), nullable=True),  # a grantless token's scopes, space-separated
 )
 
 # ---------------------------------------------------------------------------------------------------------------

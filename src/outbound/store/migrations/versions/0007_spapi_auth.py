@@ -50,6 +50,7 @@ def upgrade() -> None:
         sa.Column("client_id", sa.String(512), nullable=False),
         sa.Column("authorization_id", _ID, nullable=True),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("scope", sa.String(512), nullable=True),
         sa.ForeignKeyConstraint(
             ["client_id"], ["lwa_apps.client_id"], name="fk_lwa_access_tokens_client_id_lwa_apps", ondelete="CASCADE"
         ),
