@@ -3,20 +3,52 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
+from outbound.service import lwa
 from outbound.store import Database, databases, maintenance
+from outbound.store import lwa as lwa_store
 from outbound.store.clock import start_clock
 
+APP_NAME = "outbound.testing"
 
-def reset(db: Database, start: datetime | None = None) -> None:
+
+@dataclass(frozen=True)
+class App:
+    """The LWA application a test server's sellers authorize: made once per server, restored at every reset."""
+
+    client_id: str
+    client_secret: str
+
+
+def new_app() -> App:
+    return App(lwa.new_client_id(), lwa.new_client_secret())
+
+
+def reset(db: Database, start: datetime | None = None, app: App | None = None) -> None:
     """Empty the store in one transaction and restart the virtual clock: at ``start`` if given, otherwise at the
     wall-clock time of its next reading. No order is left, so the next clock move has no step of an earlier test
-    to apply."""
+    to apply. ``app`` is registered again in the same transaction, so the server's sellers keep one client id
+    and secret across resets at the cost of one insert."""
     with db.transaction() as conn:
         maintenance.empty(conn, truncate=False)  # the clock's row too
         if start is not None:
             start_clock(conn, start)
+        if app is not None:
+            lwa_store.insert_app(conn, app.client_id, lwa.digest(app.client_secret), APP_NAME, datetime.now(UTC))
+
+
+def authorize(db: Database, seller_id: str, app: App) -> str:
+    """A new refresh token letting ``app`` act for the seller; the app is registered again first if a test
+    removed it (the common path is one transaction)."""
+    try:
+        return lwa.authorize(db, seller_id, app.client_id).refresh_token
+    except lwa.CredentialError:
+        if lwa.get_app(db, app.client_id) is not None:
+            raise
+        lwa.add_app(db, app.client_id, app.client_secret, APP_NAME)
+        return lwa.authorize(db, seller_id, app.client_id).refresh_token
 
 
 def private_database(server_url: str) -> tuple[str, str]:

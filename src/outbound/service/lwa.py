@@ -59,12 +59,20 @@ class NewApp:
     created: bool
 
 
+def new_client_id() -> str:
+    return CLIENT_ID_PREFIX + secrets.token_hex(16)
+
+
+def new_client_secret() -> str:
+    return CLIENT_SECRET_PREFIX + secrets.token_hex(32)
+
+
 def add_app(
     db: Database, client_id: str | None = None, client_secret: str | None = None, name: str | None = None
 ) -> NewApp:
     """Register an application (idempotent): a generated id and secret unless given; re-running with the same id
     keeps its secret unless a new one is given."""
-    chosen_id = _given(client_id, "client id") if client_id else CLIENT_ID_PREFIX + secrets.token_hex(16)
+    chosen_id = _given(client_id, "client id") if client_id else new_client_id()
     if client_secret is not None:
         _given(client_secret, "client secret")
     now = datetime.now(UTC)
@@ -73,7 +81,7 @@ def add_app(
         if existing is not None:
             store.update_app(conn, chosen_id, digest(client_secret) if client_secret else None, name)
             return NewApp(chosen_id, client_secret, created=False)
-        secret = client_secret or CLIENT_SECRET_PREFIX + secrets.token_hex(32)
+        secret = client_secret or new_client_secret()
         store.insert_app(conn, chosen_id, digest(secret), name, now)
         return NewApp(chosen_id, secret, created=True)
 
