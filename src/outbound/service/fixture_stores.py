@@ -6,7 +6,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from sqlalchemy import Connection
+
 from outbound.service import lwa
+from outbound.service.accounts import write_seller
 from outbound.store import Database, databases, maintenance
 from outbound.store import lwa as lwa_store
 from outbound.store.clock import start_clock
@@ -36,19 +39,25 @@ def reset(db: Database, start: datetime | None = None, app: App | None = None) -
         if start is not None:
             start_clock(conn, start)
         if app is not None:
-            lwa_store.insert_app(conn, app.client_id, lwa.digest(app.client_secret), APP_NAME, datetime.now(UTC))
+            _register(conn, app)
 
 
-def authorize(db: Database, seller_id: str, app: App) -> str:
-    """A new refresh token letting ``app`` act for the seller; the app is registered again first if a test
-    removed it (the common path is one transaction)."""
-    try:
-        return lwa.authorize(db, seller_id, app.client_id).refresh_token
-    except lwa.CredentialError:
-        if lwa.get_app(db, app.client_id) is not None:
-            raise
-        lwa.add_app(db, app.client_id, app.client_secret, APP_NAME)
-        return lwa.authorize(db, seller_id, app.client_id).refresh_token
+def _register(conn: Connection, app: App) -> None:
+    lwa_store.insert_app(conn, app.client_id, lwa.digest(app.client_secret), APP_NAME, datetime.now(UTC))
+
+
+def add_seller(db: Database, seller_id: str, access_key: str, secret_key: str, marketplace: str, app: App) -> str:
+    """A new seller with an MWS key and a new refresh token for ``app``, in one transaction; the refresh token.
+
+    The seller and the token are new and random, so :func:`outbound.service.lwa.authorize`'s checks (seller
+    known, token not taken) would only cost queries; the app is registered again if a test removed it."""
+    token = lwa.new_refresh_token()
+    with db.transaction() as conn:
+        write_seller(conn, seller_id, access_key, secret_key, None, [marketplace])
+        if lwa_store.load_app(conn, app.client_id) is None:
+            _register(conn, app)
+        lwa_store.insert_authorization(conn, app.client_id, seller_id, lwa.digest(token), token[-4:], datetime.now(UTC))
+    return token
 
 
 def private_database(server_url: str) -> tuple[str, str]:

@@ -67,6 +67,10 @@ def new_client_secret() -> str:
     return CLIENT_SECRET_PREFIX + secrets.token_hex(32)
 
 
+def new_refresh_token() -> str:
+    return REFRESH_PREFIX + secrets.token_urlsafe(48)
+
+
 def add_app(
     db: Database, client_id: str | None = None, client_secret: str | None = None, name: str | None = None
 ) -> NewApp:
@@ -123,7 +127,7 @@ class Granted:
 def authorize(db: Database, seller_id: str, client_id: str, refresh_token: str | None = None) -> Granted:
     """Let the application act for the seller through a refresh token (given, or generated and shown once).
     Giving a token that already authorizes this application for this seller changes nothing."""
-    token = _given(refresh_token, "refresh token") if refresh_token else REFRESH_PREFIX + secrets.token_urlsafe(48)
+    token = _given(refresh_token, "refresh token") if refresh_token else new_refresh_token()
     now = datetime.now(UTC)
     with db.transaction() as conn:
         if not store.seller_exists(conn, seller_id):

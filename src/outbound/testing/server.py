@@ -30,7 +30,7 @@ from outbound.config import Settings
 from outbound.context import Context
 from outbound.mws import throttle as throttling
 from outbound.service import fixture_stores, scenarios, simulation
-from outbound.service.accounts import US_MARKETPLACE, add_seller
+from outbound.service.accounts import US_MARKETPLACE
 from outbound.service.inventory import StockChange, parse_dimensions, set_inventory
 from outbound.sim.clock import VirtualClock
 from outbound.sim.engine import Engine, parse_duration
@@ -287,8 +287,9 @@ class OutboundServer:
             lwa_client_secret=self._app.client_secret,
             token_url=f"{self.url}{TOKEN_PATH}",
         )
-        add_seller(self.db, seller.seller_id, seller.access_key, seller.secret_key, None, [seller.marketplace_id])
-        seller.refresh_token = fixture_stores.authorize(self.db, seller.seller_id, self._app)
+        seller.refresh_token = fixture_stores.add_seller(
+            self.db, seller.seller_id, seller.access_key, seller.secret_key, seller.marketplace_id, self._app
+        )
         return seller
 
     @property
