@@ -119,7 +119,7 @@ def sp_api(seller):
         scheme, host, path = f"{token_url.scheme}://", token_url.netloc, token_url.path
 
     api = FulfillmentOutbound(Marketplaces.US, credentials=seller.spapi_credentials(),
-                              auth_token_client_class=LocalTokens)
+                              auth_token_client_class=LocalTokens, verify=False)  # plain HTTP: no CA bundle to load
     api.endpoint = f"{token_url.scheme}://{token_url.netloc}"
     return api
 
