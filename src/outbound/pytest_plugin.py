@@ -55,7 +55,8 @@ def outbound_server(request: pytest.FixtureRequest) -> Iterator[OutboundServer]:
 @pytest.fixture
 def outbound(outbound_server: OutboundServer, request: pytest.FixtureRequest) -> OutboundServer:
     """Outbound for this test: its URL, a ready seller (``seller_id``, ``access_key``, ``secret_key``,
-    ``marketplace_id``), ``stock``, ``scenario``, ``advance``, ``set_clock``, ``client``, ``new_seller``."""
+    ``marketplace_id``; for SP-API ``lwa_client_id``, ``lwa_client_secret``, ``refresh_token``, ``token_url``,
+    ``spapi_credentials()``), ``stock``, ``scenario``, ``advance``, ``set_clock``, ``client``, ``new_seller``."""
     options = {}
     marker = request.node.get_closest_marker("outbound")
     if marker is not None:

@@ -36,16 +36,23 @@ def is_test_file(block: str) -> bool:
     return "def test_" in block
 
 
+CLIENTS = ("outbound.client()", "mws.OutboundShipments", "signing.sign", "FulfillmentOutbound(")
+
+
 def test_the_docs_have_the_examples_the_brief_promises() -> None:
     docs = docs_blocks()
     tests = [b for b in docs if is_test_file(b)]
-    assert len(tests) >= 4 and any(not is_test_file(b) for b in docs)
-    joined = "\n".join(tests)
-    for needle in ("outbound.client()", "mws.OutboundShipments", "signing.sign", "OutboundTestCase"):
-        assert needle in joined
-    for client in tests[:3]:  # our SDK, python-amazon-mws, plain httpx: each with a lost package and a throttle
-        assert 'outcome="lost"' in client and 'code="RequestThrottled"' in client
-    assert readme_blocks()
+    assert len(tests) >= 5 and any(not is_test_file(b) for b in docs)
+    assert "OutboundTestCase" in "\n".join(tests)
+    for needle in CLIENTS:  # our SDK, python-amazon-mws, plain httpx, python-amazon-sp-api
+        client = next(b for b in tests if needle in b)  # the client's own example, first in the page
+        assert 'outcome="lost"' in client and 'code="RequestThrottled"' in client, needle
+    sp_api = next(b for b in tests if CLIENTS[-1] in b)
+    for needle in ('advance("3d")', "get_package_tracking_details", "SellingApiRequestThrottledException"):
+        assert needle in sp_api
+    readme = [b for b in readme_blocks() if is_test_file(b)]
+    assert any(CLIENTS[0] in b for b in readme)
+    assert any(CLIENTS[-1] in b and "QuotaExceeded" in b and 'outcome="lost"' in b for b in readme)
 
 
 def test_every_test_example_passes(pytester: pytest.Pytester) -> None:
@@ -58,7 +65,7 @@ def test_every_test_example_passes(pytester: pytest.Pytester) -> None:
     assert outcomes.get("failed", 0) == outcomes.get("errors", 0) == 0
     for name in files:  # every file ran tests, and they passed
         assert re.search(rf"^{name}\.py::\S+ PASSED", result.stdout.str(), re.M), name
-    assert outcomes["passed"] >= 12
+    assert outcomes["passed"] >= 19
 
 
 def test_every_script_example_runs(pytester: pytest.Pytester) -> None:

@@ -9,12 +9,13 @@ import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
 from outbound.client import Address, CreateItem
 from outbound.client.client import MwsClientError
-from outbound.service import inventory
+from outbound.service import inventory, lwa
 from outbound.store import Database
 from outbound.store.schema import metadata
 from outbound.testing import OutboundServer, server
@@ -99,6 +100,125 @@ def test_not_throttled_by_default(outbound):
         mws_.get_service_status()
 """
 
+# python-amazon-sp-api through the fixture, unmodified but for where it finds the token endpoint and the service
+SPAPI_HELPERS = """
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+from sp_api.api import FulfillmentOutbound
+from sp_api.auth import AccessTokenClient
+from sp_api.base import Marketplaces
+from sp_api.base.exceptions import SellingApiNotFoundException, SellingApiRequestThrottledException
+
+
+def sp_api(seller):
+    token_url = urlsplit(seller.token_url)
+
+    class LocalTokens(AccessTokenClient):
+        scheme, host, path = f"{token_url.scheme}://", token_url.netloc, token_url.path
+
+    api = FulfillmentOutbound(Marketplaces.US, credentials=seller.spapi_credentials(),
+                              auth_token_client_class=LocalTokens, verify=False)  # plain HTTP: no CA bundle to load
+    api.endpoint = f"{token_url.scheme}://{token_url.netloc}"
+    return api
+
+
+def create(api, order_id, sku="TEA-1"):
+    return api.create_fulfillment_order(
+        marketplaceId="ATVPDKIKX0DER",
+        sellerFulfillmentOrderId=order_id,
+        displayableOrderId=order_id,
+        displayableOrderDate="2026-11-23T15:58:40Z",
+        displayableOrderComment="Thank you",
+        shippingSpeedCategory="Standard",
+        destinationAddress={"name": "Jane Doe", "addressLine1": "1200 12th Ave S", "city": "Seattle",
+                            "stateOrRegion": "WA", "countryCode": "US", "postalCode": "98144"},
+        items=[{"sellerSku": sku, "sellerFulfillmentOrderItemId": "line-1", "quantity": 1}],
+    )
+"""
+
+SPAPI_FILE = (
+    SPAPI_HELPERS
+    + """
+seen = {}
+
+
+def test_order_and_tracking(outbound):
+    outbound.stock("TEA-1", 10)
+    api = sp_api(outbound)
+    create(api, "SP-1")
+    assert api.get_fulfillment_order("SP-1").payload["fulfillmentOrder"]["fulfillmentOrderStatus"] == "Received"
+    outbound.advance("3d")
+    got = api.get_fulfillment_order("SP-1").payload
+    assert got["fulfillmentOrder"]["fulfillmentOrderStatus"] == "Complete"
+    number = got["fulfillmentShipments"][0]["fulfillmentShipmentPackage"][0]["packageNumber"]
+    tracking = api.get_package_tracking_details(packageNumber=number).payload
+    assert tracking["packageNumber"] == number and tracking["trackingEvents"]
+    assert outbound.client().get_fulfillment_order("SP-1").order.status == "COMPLETE"  # the same order over MWS
+    seen.update(outbound.spapi_credentials(), token_url=outbound.token_url)
+
+
+def test_new_credentials_every_test(outbound):
+    assert outbound.refresh_token != seen["refresh_token"]
+    assert outbound.lwa_client_id == seen["lwa_app_id"]  # one application per server session
+    form = {"grant_type": "refresh_token", "client_id": seen["lwa_app_id"], "client_secret": seen["lwa_client_secret"]}
+    old = httpx.post(seen["token_url"], data={**form, "refresh_token": seen["refresh_token"]})
+    assert old.status_code == 400 and old.json()["error"] == "invalid_grant"  # the earlier test's seller is gone
+    assert sp_api(outbound).list_all_fulfillment_orders().payload["fulfillmentOrders"] == []
+
+
+def test_a_fault_throttles_one_call(outbound):
+    api = sp_api(outbound)
+    outbound.scenario("fault", action="ListAllFulfillmentOrders", code="RequestThrottled", times=1)
+    with pytest.raises(SellingApiRequestThrottledException) as err:
+        api.list_all_fulfillment_orders()
+    assert (err.value.code, err.value.amzn_code) == (429, "QuotaExceeded")
+    assert api.list_all_fulfillment_orders().payload["fulfillmentOrders"] == []
+
+
+@pytest.mark.outbound(throttle=True)
+def test_real_sp_api_throttling(outbound):
+    api = sp_api(outbound)
+    for _ in range(30):  # the usage plan's burst
+        api.list_all_fulfillment_orders()
+    with pytest.raises(SellingApiRequestThrottledException):
+        api.list_all_fulfillment_orders()
+
+
+def test_not_throttled_by_default(outbound):
+    api = sp_api(outbound)
+    for _ in range(35):
+        api.list_all_fulfillment_orders()
+"""
+)
+
+# a second seller's access token reaches only that seller's orders
+SPAPI_ISOLATION_FILE = (
+    SPAPI_HELPERS
+    + """
+
+def test_a_second_sellers_token_cannot_read_the_first_sellers_order(outbound):
+    outbound.stock("TEA-1", 10)
+    create(sp_api(outbound), "SP-ONE")
+    other = outbound.new_seller()
+    assert other.refresh_token != outbound.refresh_token
+    with pytest.raises(SellingApiNotFoundException) as err:
+        sp_api(other).get_fulfillment_order("SP-ONE")
+    assert err.value.amzn_code == "NotFound"
+    assert sp_api(other).list_all_fulfillment_orders().payload["fulfillmentOrders"] == []
+
+    token = httpx.post(other.token_url, data={
+        "grant_type": "refresh_token", "refresh_token": other.refresh_token,
+        "client_id": other.lwa_client_id, "client_secret": other.lwa_client_secret,
+    }).json()["access_token"]
+    path = "/fba/outbound/2020-07-01/fulfillmentOrders/SP-ONE"
+    answer = httpx.get(outbound.url + path, headers={"x-amz-access-token": token})
+    assert answer.status_code == 404 and answer.json()["errors"][0]["code"] == "NotFound"
+    assert sp_api(outbound).get_fulfillment_order("SP-ONE").payload["fulfillmentOrder"]["sellerFulfillmentOrderId"] == "SP-ONE"
+"""
+)
+
 
 def leftovers() -> tuple[set[threading.Thread], set[str]]:
     return set(threading.enumerate()), set(os.listdir(tempfile.gettempdir()))
@@ -119,6 +239,11 @@ def child_processes() -> list[int]:
     return found
 
 
+def exchange(token_url: str, refresh_token: str, client_id: str, client_secret: str) -> httpx.Response:
+    form = {"grant_type": "refresh_token", "refresh_token": refresh_token}
+    return httpx.post(token_url, data={**form, "client_id": client_id, "client_secret": client_secret})
+
+
 # ------------------------------------------------------------------------------------------------ pytest sessions
 
 
@@ -132,6 +257,18 @@ def test_each_client_kind_and_the_throttle_marker(pytester: pytest.Pytester) -> 
     pytester.makepyfile(test_clients=CLIENTS_FILE)
     result = pytester.runpytest("-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning")
     result.assert_outcomes(passed=5)
+
+
+def test_python_amazon_sp_api_through_the_fixture(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_spapi=SPAPI_FILE)
+    result = pytester.runpytest("-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning")
+    result.assert_outcomes(passed=5)
+
+
+def test_a_second_sellers_sp_api_token_cannot_read_the_first_sellers_order(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_spapi_isolation=SPAPI_ISOLATION_FILE)
+    result = pytester.runpytest("-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning")
+    result.assert_outcomes(passed=1)
 
 
 def test_a_session_leaves_no_thread_file_or_process(pytester: pytest.Pytester) -> None:
@@ -184,7 +321,7 @@ def test_marker_options_marketplace_and_start(pytester: pytest.Pytester) -> None
         def test_uk(outbound):
             assert outbound.marketplace_id == "A1F83G8C2ARO7P"
             assert outbound.now() == datetime(2030, 1, 7, 9, tzinfo=UTC)
-            assert outbound.lwa_client_id is None and outbound.refresh_token is None
+            assert outbound.lwa_client_id and outbound.refresh_token  # SP-API credentials in any marketplace
 
         def test_default(outbound):
             assert outbound.marketplace_id == "ATVPDKIKX0DER"
@@ -305,17 +442,21 @@ def test_a_reset_empties_every_table_and_leaves_no_due_step() -> None:
         outbound.scenario("package", order_id="MCF-1", outcome="lost")
         outbound.advance("1d")
         mws.create_fulfillment_order("MCF-2", SEATTLE, [CreateItem("TEA-1", "line-1", 1)])  # steps still due
+        assert exchange(outbound.token_url or "", *outbound.spapi_credentials().values()).status_code == 200
         outbound.reset()
         with outbound.db.read() as conn:
             counts = {
                 t.name: conn.execute(select(func.count()).select_from(t)).scalar_one() for t in metadata.tables.values()
             }
-        # only the new seller; the clock's row too is gone (it starts again when first read)
-        assert {name for name, count in counts.items() if count} == {
-            "sellers",
-            "seller_marketplaces",
-            "access_keys",
-            "grants",
+        # only the new seller and the server's LWA application; no access token; the clock's row too is gone (it
+        # starts again when first read)
+        assert {name: count for name, count in counts.items() if count} == {
+            "sellers": 1,
+            "seller_marketplaces": 1,
+            "access_keys": 1,
+            "grants": 1,
+            "lwa_apps": 1,
+            "lwa_authorizations": 1,
         }
         assert outbound.admin().advance("30d").steps == 0  # nothing of the earlier orders is left to step
         with pytest.raises(RuntimeError, match="closed"):
@@ -345,7 +486,31 @@ def test_handle_helpers() -> None:
         assert outbound.client().get_service_status().status == "GREEN"  # the other seller's fault only
         assert other.remove_scenario(fault) and not other.remove_scenario(fault)
         assert other.client().get_service_status().status == "GREEN"
-        assert (other.lwa_client_id, other.lwa_client_secret, other.refresh_token, other.token_url) == (None,) * 4
+        # SP-API: the server's one application, a refresh token of the seller's own, the server's token endpoint
+        assert (other.lwa_client_id, other.lwa_client_secret) == (outbound.lwa_client_id, outbound.lwa_client_secret)
+        assert other.refresh_token and other.refresh_token != outbound.refresh_token
+        assert other.token_url == outbound.token_url == outbound.url + "/auth/o2/token"
+        assert outbound.spapi_credentials() == {
+            "refresh_token": outbound.refresh_token,
+            "lwa_app_id": outbound.lwa_client_id,
+            "lwa_client_secret": outbound.lwa_client_secret,
+        }
+        granted = lwa.credentials(outbound.db, other.seller_id).lwa_authorizations
+        assert [(a.client_id, a.revoked) for a in granted] == [(outbound.lwa_client_id, False)]
+
+
+def test_sp_api_credentials_survive_a_removed_application() -> None:
+    with server() as outbound:
+        assert lwa.remove_app(outbound.db, outbound.lwa_client_id or "")
+        answer = exchange(outbound.token_url or "", *outbound.spapi_credentials().values())
+        assert answer.status_code == 401  # the test removed it: the ready seller's credentials are gone with it
+        other = outbound.new_seller()  # registers the server's application again, with the same id and secret
+        assert other.lwa_client_id == outbound.lwa_client_id
+        answer = exchange(other.token_url or "", *other.spapi_credentials().values())
+        assert answer.status_code == 200, answer.text
+        outbound.reset()
+        assert exchange(outbound.token_url or "", *outbound.spapi_credentials().values()).status_code == 200
+        assert exchange(other.token_url or "", *other.spapi_credentials().values()).json()["error"] == "invalid_grant"
 
 
 def test_a_handle_outside_its_block_says_so() -> None:

@@ -59,12 +59,24 @@ class NewApp:
     created: bool
 
 
+def new_client_id() -> str:
+    return CLIENT_ID_PREFIX + secrets.token_hex(16)
+
+
+def new_client_secret() -> str:
+    return CLIENT_SECRET_PREFIX + secrets.token_hex(32)
+
+
+def new_refresh_token() -> str:
+    return REFRESH_PREFIX + secrets.token_urlsafe(48)
+
+
 def add_app(
     db: Database, client_id: str | None = None, client_secret: str | None = None, name: str | None = None
 ) -> NewApp:
     """Register an application (idempotent): a generated id and secret unless given; re-running with the same id
     keeps its secret unless a new one is given."""
-    chosen_id = _given(client_id, "client id") if client_id else CLIENT_ID_PREFIX + secrets.token_hex(16)
+    chosen_id = _given(client_id, "client id") if client_id else new_client_id()
     if client_secret is not None:
         _given(client_secret, "client secret")
     now = datetime.now(UTC)
@@ -73,7 +85,7 @@ def add_app(
         if existing is not None:
             store.update_app(conn, chosen_id, digest(client_secret) if client_secret else None, name)
             return NewApp(chosen_id, client_secret, created=False)
-        secret = client_secret or CLIENT_SECRET_PREFIX + secrets.token_hex(32)
+        secret = client_secret or new_client_secret()
         store.insert_app(conn, chosen_id, digest(secret), name, now)
         return NewApp(chosen_id, secret, created=True)
 
@@ -115,7 +127,7 @@ class Granted:
 def authorize(db: Database, seller_id: str, client_id: str, refresh_token: str | None = None) -> Granted:
     """Let the application act for the seller through a refresh token (given, or generated and shown once).
     Giving a token that already authorizes this application for this seller changes nothing."""
-    token = _given(refresh_token, "refresh token") if refresh_token else REFRESH_PREFIX + secrets.token_urlsafe(48)
+    token = _given(refresh_token, "refresh token") if refresh_token else new_refresh_token()
     now = datetime.now(UTC)
     with db.transaction() as conn:
         if not store.seller_exists(conn, seller_id):

@@ -30,10 +30,11 @@ from outbound.config import Settings
 from outbound.context import Context
 from outbound.mws import throttle as throttling
 from outbound.service import fixture_stores, scenarios, simulation
-from outbound.service.accounts import US_MARKETPLACE, add_seller
+from outbound.service.accounts import US_MARKETPLACE
 from outbound.service.inventory import StockChange, parse_dimensions, set_inventory
 from outbound.sim.clock import VirtualClock
 from outbound.sim.engine import Engine, parse_duration
+from outbound.spapi.token import TOKEN_PATH
 from outbound.store import Database
 
 _UPPER = string.ascii_uppercase + string.digits
@@ -61,19 +62,32 @@ class _SharedTransport(httpx.BaseTransport):
 
 @dataclass
 class Seller:
-    """A seller on the test server with MWS credentials of its own (no other seller sees its data)."""
+    """A seller on the test server with MWS and SP-API credentials of its own (no other seller sees its data).
+
+    The SP-API ones: the Login with Amazon application's client id and secret (one application for the whole
+    server, shared by its sellers), the seller's own refresh token for it, and the token endpoint. They are
+    ``str | None`` only for code written before the SP-API surface; the handle fills them for every seller."""
 
     server: OutboundServer = field(repr=False)
     seller_id: str
     access_key: str
     secret_key: str
     marketplace_id: str
-    # SP-API credentials (Login with Amazon client, refresh token, token endpoint): None until the SP-API surface
-    # is enabled, then set for every seller the handle makes
     lwa_client_id: str | None = None
     lwa_client_secret: str | None = None
     refresh_token: str | None = None
     token_url: str | None = None
+
+    def spapi_credentials(self) -> dict[str, str]:
+        """The SP-API credentials under the names python-amazon-sp-api's ``credentials=`` takes (``refresh_token``,
+        ``lwa_app_id``, ``lwa_client_secret``); the token endpoint is :attr:`token_url`."""
+        if self.lwa_client_id is None or self.lwa_client_secret is None or self.refresh_token is None:
+            raise RuntimeError(f"seller {self.seller_id} has no SP-API credentials")
+        return {
+            "refresh_token": self.refresh_token,
+            "lwa_app_id": self.lwa_client_id,
+            "lwa_client_secret": self.lwa_client_secret,
+        }
 
     def client(self, **options: Any) -> OutboundClient:
         """Our SDK, signed as this seller; closed by the next :meth:`OutboundServer.reset` if not before."""
@@ -153,6 +167,7 @@ class OutboundServer:
         self._transport: _SharedTransport | None = None
         self._clients: list[OutboundClient | AdminClient] = []
         self._seller: Seller | None = None
+        self._app = fixture_stores.new_app()  # the LWA application of every seller, re-registered at each reset
 
     # ----------------------------------------------------------------------------------------------- lifetime
 
@@ -252,7 +267,7 @@ class OutboundServer:
         scenarios, service status), the virtual clock restarted, throttle buckets refilled, clients from
         :meth:`client` closed, and a new ready seller with new credentials."""
         self._close_clients()
-        fixture_stores.reset(self.db, start or self.start_at)
+        fixture_stores.reset(self.db, start or self.start_at, self._app)
         if self._ctx is not None:
             on = self.throttle if throttle is None else throttle
             self._ctx.throttle = throttling.MemoryThrottle() if on else throttling.Unthrottled()
@@ -260,15 +275,21 @@ class OutboundServer:
         return self
 
     def new_seller(self, marketplace: str | None = None) -> Seller:
-        """Another seller with its own credentials (marketplace: US unless given), e.g. to test isolation."""
+        """Another seller with its own credentials, MWS and SP-API (marketplace: US unless given), e.g. to test
+        isolation. Its refresh token is its own; the LWA application is the server's."""
         seller = Seller(
             self,
             seller_id="A" + _token(_UPPER, 13),
             access_key="AKIA" + _token(_UPPER, 16),
             secret_key=_token(_SECRET, 40),
             marketplace_id=marketplace or US_MARKETPLACE,
+            lwa_client_id=self._app.client_id,
+            lwa_client_secret=self._app.client_secret,
+            token_url=f"{self.url}{TOKEN_PATH}",
         )
-        add_seller(self.db, seller.seller_id, seller.access_key, seller.secret_key, None, [seller.marketplace_id])
+        seller.refresh_token = fixture_stores.add_seller(
+            self.db, seller.seller_id, seller.access_key, seller.secret_key, seller.marketplace_id, self._app
+        )
         return seller
 
     @property
@@ -310,6 +331,10 @@ class OutboundServer:
     @property
     def token_url(self) -> str | None:
         return self.seller.token_url
+
+    def spapi_credentials(self) -> dict[str, str]:
+        """The ready seller's SP-API credentials for python-amazon-sp-api (see :meth:`Seller.spapi_credentials`)."""
+        return self.seller.spapi_credentials()
 
     def client(self, **options: Any) -> OutboundClient:
         """Our SDK for the ready seller (see :meth:`Seller.client`)."""
