@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from outbound import admin, admin_spapi, web
+from outbound import admin, web
 from outbound.config import Settings
 from outbound.context import Context
 from outbound.mws import xml
@@ -142,7 +142,6 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
             Route("/health", health, methods=["GET"]),
             Route("/metrics", metrics_page, methods=["GET"]),
             *admin.routes(context),
-            *admin_spapi.routes(context),
             *web.routes(context),
             Route("/{path:path}", NotFound()),
         ],
