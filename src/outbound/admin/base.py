@@ -362,8 +362,8 @@ class Resource:
             if len(raw) > MAX_BODY:
                 raise AdminError(413, f"the body is larger than {MAX_BODY // (1024 * 1024)} MiB")
             if op.body_media == "application/json":
-                body = _json(raw, op.body_required)
-                if body is not None or op.body_required:
+                if raw.strip() or op.body_required:  # an optional body may be left out, not sent as null
+                    body = _json(raw)
                     _checked(body, op.body, "the body", self.components)
             else:
                 try:
@@ -388,11 +388,9 @@ def _checked(value: Any, schema: Schema, where: str, components: Mapping[str, Sc
         raise AdminError(400, str(exc)) from None
 
 
-def _json(raw: bytes, required: bool) -> Any:
+def _json(raw: bytes) -> Any:
     if not raw.strip():
-        if required:
-            raise AdminError(400, "the body must be a JSON object")
-        return None
+        raise AdminError(400, "the body must be a JSON object")
     try:
         return json.loads(raw, parse_constant=_no_constant)
     except (ValueError, RecursionError):

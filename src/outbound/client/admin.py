@@ -97,7 +97,7 @@ class AdminClient:
             error = data.get("error") if isinstance(data, dict) else None
             if isinstance(error, dict):  # {"error": {"code", "message"}}
                 raise AdminError(response.status_code, str(error.get("message") or ""), error.get("code"))
-            # a server from before 0.2 answered {"error": "message"}
+            # an older server answered {"error": "message"}
             raise AdminError(response.status_code, str(error or response.reason_phrase))
         assert isinstance(data, dict)
         return data
