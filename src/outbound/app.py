@@ -147,6 +147,7 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
         ],
         lifespan=lifespan,
     )
+    app.router.default = admin.fallback(app.router.default)
     app.state.ctx = context
     return app
 

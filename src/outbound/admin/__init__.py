@@ -11,6 +11,7 @@ import os
 from typing import Any
 
 from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from outbound.admin import clock, credentials, features, inventory, orders, scenarios, sellers, status
 from outbound.admin.base import Call, Guard, Op, Resource, UnknownPath
@@ -18,7 +19,7 @@ from outbound.admin.openapi import document
 from outbound.admin.schemas import COMPONENTS
 from outbound.context import Context
 
-__all__ = ["guard_from_env", "operations", "routes"]
+__all__ = ["fallback", "guard_from_env", "operations", "routes"]
 
 
 def guard_from_env() -> Guard:
@@ -56,6 +57,20 @@ def operations(ctx: Context) -> list[Op]:
     ops.append(own)
     published.update(document(ops))
     return ops
+
+
+def fallback(default: ASGIApp) -> ASGIApp:
+    """The router's last resort (paths no route's pattern matches, such as one with a newline): an ``/admin`` path
+    still answers in the admin's shape."""
+    unknown = UnknownPath(guard_from_env())
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and (scope["path"] == "/admin" or scope["path"].startswith("/admin/")):
+            await unknown(scope, receive, send)
+        else:
+            await default(scope, receive, send)
+
+    return app
 
 
 def routes(ctx: Context) -> list[BaseRoute]:
