@@ -67,10 +67,10 @@ def parse_dimensions(text: str) -> tuple[Decimal, Decimal, Decimal]:
         values = tuple(Decimal(p) for p in parts)
     except InvalidOperation:
         raise InventoryError(f"dimensions must look like 12x8x4, not {text!r}") from None
-    if len(values) != 3 or any(not v.is_finite() or not 0 < v <= MAX_SIDE_IN for v in values):
-        raise InventoryError(
-            f"dimensions must be three positive numbers of at most {MAX_SIDE_IN} inches like 12x8x4, not {text!r}"
-        )
+    if len(values) != 3 or any(not v.is_finite() or v <= 0 for v in values):
+        raise InventoryError(f"dimensions must be three positive numbers like 12x8x4, not {text!r}")
+    if any(v > MAX_SIDE_IN for v in values):
+        raise InventoryError(f"each dimension is at most {MAX_SIDE_IN} inches, not {text!r}")
     return values[0], values[1], values[2]
 
 
@@ -110,7 +110,7 @@ def _apply(conn: Connection, change: StockChange, now: datetime) -> None:
     )
     weight = change.weight_lb if change.weight_lb is not None else (current.weight_lb if current else DEFAULT_WEIGHT_LB)
     if not weight.is_finite() or not 0 < weight <= MAX_WEIGHT_LB:
-        raise InventoryError(f"weight must be above 0 and at most {MAX_WEIGHT_LB} lb, not {weight}", column="weight_lb")
+        raise InventoryError(f"weight must be positive (at most {MAX_WEIGHT_LB} lb), not {weight}", column="weight_lb")
     sku = store.Sku(
         change.sku,
         current.fnsku if current else fnsku_for(change.seller_id, change.sku),
