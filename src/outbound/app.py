@@ -142,7 +142,7 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
             Route("/health", health, methods=["GET"]),
             Route("/metrics", metrics_page, methods=["GET"]),
             *admin.routes(context),
-            *web.routes(context),
+            *web.routes(context, metrics.operation_counts),
             Route("/{path:path}", NotFound()),
         ],
         lifespan=lifespan,
