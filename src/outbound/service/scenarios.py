@@ -31,10 +31,12 @@ def add(
     *,
     seller_order_id: str | None = None,
     remaining: int | None = None,
+    order_exists: bool = True,
 ) -> int:
     """Store a scenario; its id. One that could never apply is refused with a message naming the fix: ``Refused``
     for a bad kind, parameter or count, or a forced status on an order already finished; ``NotFound`` for an
-    unknown seller or order."""
+    unknown seller or order. ``order_exists=False`` lets a caller that is about to create the order (the demo)
+    prepare its scenario first."""
     try:
         rules.validate(kind, params)
     except ValueError as exc:
@@ -46,9 +48,9 @@ def add(
             raise unknown_seller(seller_id)
         if seller_order_id is not None:
             found = order_store.load_order(conn, seller_id, seller_order_id, children=False)
-            if found is None:
+            if found is None and order_exists:
                 raise NotFound(f"seller {seller_id} has no order {seller_order_id}")
-            if kind == "force_status" and found.order.status not in OPEN_STATUSES:
+            if found is not None and kind == "force_status" and found.order.status not in OPEN_STATUSES:
                 raise Refused(
                     f"order {seller_order_id} is already {found.order.status}; force_status only ends an order "
                     f"that is still {', '.join(OPEN_STATUSES)}"
