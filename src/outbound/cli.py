@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from outbound import cli_features, cli_notifications, cli_ops, cli_spapi, serving
+from outbound import cli_errors, cli_features, cli_notifications, cli_ops, cli_spapi, serving
 from outbound import cli_views as views
 from outbound.config import CLOCKS, LOG_FORMATS, LOG_LEVELS, Settings, parse_rates
 from outbound.domain.errors import InvalidValue
@@ -45,15 +45,18 @@ db_option = click.option(
 
 
 def open_db(db_url: str | None) -> Database:
-    db = Database(Settings.from_env().with_(database_url=db_url).database_url)
+    url = Settings.from_env().with_(database_url=db_url).database_url
+    cli_errors.check_database(url)
+    db = Database(url)
     db.migrate()
     cli_ops.say_store(db)
     return db
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=cli_errors.OutboundGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="outbound")
-def main() -> None:
+@click.option("--debug", is_flag=True, help="Show the traceback of an error (default: one line).")
+def main(debug: bool) -> None:
     """Outbound: a self-hosted Amazon MWS Fulfillment Outbound Shipment API."""
 
 
@@ -135,6 +138,8 @@ def serve(
     )
     if demo and clock == "real":
         raise click.UsageError("--demo runs on the virtual clock; leave out --clock real")
+    cli_errors.check_redis(settings.redis_url)
+    cli_errors.check_port(host, port)
     db = open_db(settings.database_url)
     try:
         banner = serving.prepare(db, settings, server=server, host=host, port=port, workers=workers, demo=demo)
@@ -171,7 +176,12 @@ def seller() -> None:
 @seller.command("add")
 @click.argument("seller_id")
 @click.option("--access-key", required=True)
-@click.option("--secret-key", required=True)
+@click.option(
+    "--secret-key",
+    envvar="OUTBOUND_SECRET_KEY",
+    default=None,
+    help="The key's secret; - reads it from standard input (or set OUTBOUND_SECRET_KEY).",
+)
 @click.option("--auth-token", default=None, help="MWSAuthToken this key must present for the seller.")
 @click.option("--marketplace", "marketplaces", multiple=True, help="MarketplaceId (repeatable; first is home).")
 @click.option("--lwa-client-id", default=None, help="Also authorize this LWA application for the seller (SP-API).")
@@ -181,7 +191,7 @@ def seller() -> None:
 def seller_add(
     seller_id: str,
     access_key: str,
-    secret_key: str,
+    secret_key: str | None,
     auth_token: str | None,
     marketplaces: tuple[str, ...],
     lwa_client_id: str | None,
@@ -195,8 +205,13 @@ def seller_add(
     for marketplace_id in marketplaces:
         if marketplace_id not in WORLD.marketplaces:
             raise click.BadParameter(f"unknown MarketplaceId {marketplace_id}", param_hint="--marketplace")
+    secret = cli_errors.read_secret(secret_key, "--secret-key", "OUTBOUND_SECRET_KEY")
+    if not secret:
+        raise click.ClickException(
+            "the key needs its secret: --secret-key S, --secret-key - (read from standard input) or OUTBOUND_SECRET_KEY"
+        )
     db = open_db(db_url)
-    accounts.add_seller(db, seller_id, access_key, secret_key, auth_token, list(marketplaces) or None)
+    accounts.add_seller(db, seller_id, access_key, secret, auth_token, list(marketplaces) or None)
     console.print(f"seller [bold]{seller_id}[/] can be called with access key [bold]{access_key}[/]")
     cli_spapi.grant_lwa(db, seller_id, lwa_client_id, lwa_client_secret, refresh_token)
 
@@ -223,10 +238,10 @@ def inventory() -> None:
     """The seller's SKUs and their stock per fulfillment center."""
 
 
-@inventory.command("set")
+@inventory.command("set", context_settings={"ignore_unknown_options": True})  # -5 is a quantity, not an option
 @click.argument("seller_id")
 @click.argument("sku")
-@click.argument("quantity", type=click.IntRange(0))
+@click.argument("quantity", type=int)
 @click.option("--fc", "fc_code", default=None, help="Fulfillment center (default: spread over the marketplace's).")
 @click.option("--weight-lb", type=click.FloatRange(min=0, min_open=True), default=None)
 @click.option("--dimensions-in", default=None, help="LxWxH in inches, e.g. 12x8x4.")
@@ -248,6 +263,8 @@ def inventory_set(
     db_url: str | None,
 ) -> None:
     """Set the sellable QUANTITY of SKU (at one center, or spread over the seller's marketplace)."""
+    if quantity < 0:
+        raise click.ClickException(f"QUANTITY must be ≥ 0, not {quantity}")
     try:
         dims = stock.parse_dimensions(dimensions_in) if dimensions_in else None
         weight = Decimal(str(weight_lb)) if weight_lb else None
@@ -272,7 +289,9 @@ def _print_levels(db: Database, seller_id: str, sku: str | None) -> None:
 @db_option
 def inventory_show(seller_id: str, sku: str | None, db_url: str | None) -> None:
     """Print a seller's stock per SKU and center."""
-    _print_levels(open_db(db_url), seller_id, sku)
+    db = open_db(db_url)
+    accounts.require_seller(db, seller_id)
+    _print_levels(db, seller_id, sku)
 
 
 @inventory.command("import")
@@ -305,6 +324,7 @@ def orders() -> None:
 def orders_list(seller_id: str, since: str | None, db_url: str | None) -> None:
     """List a seller's orders, oldest status change first."""
     db = open_db(db_url)
+    accounts.require_seller(db, seller_id)
     start = parse_datetime(since) if since else datetime(1970, 1, 1, tzinfo=UTC)
     if start is None:
         raise click.BadParameter(f"not an ISO 8601 instant: {since}", param_hint="--since")
@@ -333,6 +353,7 @@ def orders_show(seller_id: str, order_id: str, db_url: str | None, clock_kind: s
     Tracking is read at the service clock's now (--clock or OUTBOUND_CLOCK, as the server runs)."""
     settings = Settings.from_env().with_(database_url=db_url, clock=clock_kind)
     db = open_db(settings.database_url)
+    accounts.require_seller(db, seller_id)
     try:
         order = order_service.get_fulfillment_order(db, seller_id, order_id)
     except InvalidValue:
@@ -352,8 +373,10 @@ def returns_group() -> None:
 @db_option
 def returns_list(seller_id: str, order_id: str, db_url: str | None) -> None:
     """Print the returned units of an order (status, grading, center) and their return authorizations."""
+    db = open_db(db_url)
+    accounts.require_seller(db, seller_id)
     try:
-        order = order_service.get_fulfillment_order(open_db(db_url), seller_id, order_id)
+        order = order_service.get_fulfillment_order(db, seller_id, order_id)
     except InvalidValue:
         raise click.ClickException(f"seller {seller_id} has no order {order_id}") from None
     units = Table(
@@ -464,7 +487,7 @@ def scenario() -> None:
 
 @scenario.command("add")
 @click.argument("seller_id")
-@click.argument("kind", type=click.Choice(scenarios.KINDS))
+@click.argument("kind", metavar="KIND")
 @click.option("--order", "order_id", default=None, help="Only this SellerFulfillmentOrderId.")
 @click.option("--set", "values", multiple=True, help="A parameter, key=value (repeatable).")
 @click.option("--times", type=int, default=None, help="A fault fires this many times, then is gone.")
@@ -482,19 +505,21 @@ def scenario_add(
     """Add a scenario: force_status, hold_shipment, package, speed, fault or return (condition=..., arrives=never)."""
     params: dict[str, Any] = {}
     for value in values:
-        key, _, raw = value.partition("=")
+        key, equals, raw = value.partition("=")
+        if not equals or not key:
+            raise click.ClickException(f"--set takes key=value, e.g. --set outcome=lost, not {value!r}")
         try:
             params[key] = float(raw) if key == "multiplier" else raw
         except ValueError:
-            raise click.BadParameter(f"{value!r}: the multiplier must be a number", param_hint="--set") from None
+            raise click.ClickException(f"--set {value}: the multiplier must be a number, e.g. multiplier=10") from None
     db = open_db(db_url)
     clock = simulation.service_clock(Settings.from_env().with_(clock=clock_kind).clock, db)
     try:
         scenario_id = scenarios.add_and_wake(
             db, clock, seller_id, kind, params, seller_order_id=order_id, remaining=times
         )
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from None
+    except ValueError as exc:  # unknown seller, order, kind, key or action; a finished order: the message says
+        raise click.ClickException(str(exc).replace("remaining (--times)", "--times")) from None
     console.print(f"scenario {scenario_id} added")
 
 

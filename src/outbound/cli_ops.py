@@ -17,7 +17,11 @@ console = Console()
 
 
 def open_store(db_url: str | None) -> Database:
-    db = Database(Settings.from_env().with_(database_url=db_url).database_url)
+    from outbound.cli_errors import check_database
+
+    url = Settings.from_env().with_(database_url=db_url).database_url
+    check_database(url)
+    db = Database(url)
     db.migrate()
     return db
 

@@ -7,7 +7,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from outbound.service import lwa
+from outbound.cli_errors import read_secret
+from outbound.service import accounts, lwa
 from outbound.store import Database
 
 console = Console()
@@ -55,11 +56,18 @@ def register(main: click.Group, seller: click.Group) -> None:
 
     @lwa_app.command("add")
     @click.option("--client-id", default=None, help="Keep an existing client id (default: generate one).")
-    @click.option("--client-secret", default=None, help="Keep an existing secret (default: generate one).")
+    @click.option(
+        "--client-secret",
+        envvar="OUTBOUND_LWA_CLIENT_SECRET",
+        default=None,
+        help="Keep an existing secret (default: generate one); - reads it from standard input "
+        "(or set OUTBOUND_LWA_CLIENT_SECRET).",
+    )
     @click.option("--name", default=None)
     @db_option
     def lwa_app_add(client_id: str | None, client_secret: str | None, name: str | None, db_url: str | None) -> None:
         """Register an LWA application (idempotent); a generated secret is printed once."""
+        client_secret = read_secret(client_secret, "--client-secret", "OUTBOUND_LWA_CLIENT_SECRET")
         try:
             made = lwa.add_app(_db(db_url), client_id, client_secret, name)
         except lwa.CredentialError as exc:
@@ -99,8 +107,10 @@ def register(main: click.Group, seller: click.Group) -> None:
     @db_option
     def seller_show(seller_id: str, db_url: str | None) -> None:
         """The credentials that act for SELLER_ID: MWS keys and LWA authorizations (masked)."""
+        db = _db(db_url)
+        accounts.require_seller(db, seller_id)
         try:
-            found = lwa.credentials(_db(db_url), seller_id)
+            found = lwa.credentials(db, seller_id)
         except lwa.CredentialError as exc:
             raise click.ClickException(str(exc)) from None
         keys = Table("MWS access key", "MWSAuthToken required", title=f"MWS keys of {seller_id}")

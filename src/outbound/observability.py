@@ -21,6 +21,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,6 +36,7 @@ MWS_PREFIX = "/FulfillmentOutboundShipment/"
 SPAPI_PREFIX = "/fba/outbound/"
 QUIET_PATHS = frozenset(("/health", "/metrics"))  # probed every few seconds: their lines go out at debug
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+THROTTLE_CODES = ("RequestThrottled", "QuotaExceeded", "429")  # MWS, SP-API, and a bare 429
 STORE_FIGURES_TTL = 5.0  # seconds a scrape's store figures are reused: many scrapers cost one count
 
 
@@ -46,6 +48,16 @@ def protocol_of(path: str) -> str:
     if path.startswith("/admin"):
         return "admin"
     return "http"
+
+
+@dataclass(frozen=True, slots=True)
+class OperationCounts:
+    """One operation's calls since the server started, for the dashboard's overview."""
+
+    operation: str
+    calls: int
+    throttled: int
+    errors: int  # answered with an error other than throttling
 
 
 class Metrics:
@@ -91,8 +103,39 @@ class Metrics:
             self._children[key] = found
         found[0].inc()
         found[1].observe(seconds)
-        if error in ("RequestThrottled", "QuotaExceeded", "429"):
+        if error in THROTTLE_CODES:
             self.throttled.labels(protocol, operation).inc()
+
+    def operation_counts(self, protocols: tuple[str, ...] = ("mws", "spapi")) -> list[OperationCounts]:
+        """Calls per operation of the API protocols since the server started, from the same counters ``/metrics``
+        exposes (all workers' with ``--workers N``): calls, throttled ones, and other errors."""
+        calls: dict[str, int] = {}
+        throttled: dict[str, int] = {}
+        errors: dict[str, int] = {}
+        for metric in self._request_metrics():
+            for sample in metric.samples:
+                labels = sample.labels
+                if not sample.name.endswith("_total") or labels.get("protocol") not in protocols:
+                    continue
+                operation, value = labels["operation"], int(sample.value)
+                if metric.name == "outbound_requests":
+                    calls[operation] = calls.get(operation, 0) + value
+                    if labels["error_code"] not in ("none", *THROTTLE_CODES):
+                        errors[operation] = errors.get(operation, 0) + value
+                elif metric.name == "outbound_throttled_requests":
+                    throttled[operation] = throttled.get(operation, 0) + value
+        return [
+            OperationCounts(op, calls[op], throttled.get(op, 0), errors.get(op, 0)) for op in sorted(calls) if calls[op]
+        ]
+
+    def _request_metrics(self) -> list[Any]:
+        if not self.multiprocess:
+            return [*self.requests.collect(), *self.throttled.collect()]
+        from prometheus_client import multiprocess
+
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        return [m for m in registry.collect() if m.name in ("outbound_requests", "outbound_throttled_requests")]
 
     def render(self) -> bytes:
         if not self.multiprocess:

@@ -32,9 +32,17 @@ def prepare(db: Database, settings: Settings, *, server: str, host: str, port: i
             f"  throttle  {runtime.throttle_backend(settings)}",
             f"  engine    {runtime.engine_mode(settings)}",
             f"  server    {server}, {workers} worker(s); logs {settings.log_format} at {settings.log_level}",
-            f"  also      http://{host}:{port}/health  /metrics  /admin/clock",
+            f"  admin     {admin_access()}",
+            f"  also      http://{host}:{port}/health  /metrics  /admin/openapi.json  /dashboard/",
         ]
     )
+
+
+def admin_access() -> str:
+    """Who the admin API and the dashboard answer, as the banner says it."""
+    if os.environ.get("OUTBOUND_ADMIN_TOKEN"):
+        return "bearer token required (OUTBOUND_ADMIN_TOKEN)"
+    return "loopback clients only, no token (set OUTBOUND_ADMIN_TOKEN to require one and answer other hosts)"
 
 
 def _metrics_directory() -> None:

@@ -11,7 +11,6 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from outbound import counters
 from outbound.sim.clock import VirtualClock
 from outbound.store import Database
 from tests.e2e import dashboard_world
@@ -278,13 +277,21 @@ def test_scenarios_are_validated_as_the_admin_api_does(open_server: Server) -> N
 
 
 def test_the_overview_counts_calls_throttles_and_errors(open_server: Server) -> None:
-    counters.reset()
     with client(open_server) as http:
+        call(http, "GetServiceStatus")
+        fault = {
+            "seller_id": SELLER,
+            "kind": "fault",
+            "params": {"action": "GetServiceStatus", "code": "RequestThrottled"},
+        }
+        assert http.post("/admin/scenarios", json={**fault, "remaining": 1}).status_code == 201
         call(http, "GetServiceStatus")
         call(http, "GetFulfillmentOrder", {"SellerFulfillmentOrderId": "NO-SUCH"})
         page = http.get("/dashboard/").text
+        metrics = http.get("/metrics").text
     rows = dict(re.findall(r"<tr><td>(\w+)</td>((?:<td class=\"num\">\d+</td>){3})</tr>", page))
-    assert re.findall(r"\d+", rows["GetServiceStatus"]) == ["1", "0", "0"]
+    assert re.findall(r"\d+", rows["GetServiceStatus"]) == ["2", "1", "0"]
+    assert 'outbound_throttled_requests_total{operation="GetServiceStatus",protocol="mws"} 1.0' in metrics
     assert re.findall(r"\d+", rows["GetFulfillmentOrder"]) == ["1", "0", "1"]
     assert "COMPLETE" in page and "RECEIVED" in page
 

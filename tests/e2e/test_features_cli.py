@@ -65,8 +65,7 @@ def test_enroll_and_unenroll(runner: CliRunner, cli_db: tuple[str, Database]) ->
 def test_refusals_are_one_line(runner: CliRunner, cli_db: tuple[str, Database]) -> None:
     url, db = cli_db
     bad = run(runner, url, "feature", "enroll", SELLER, "--marketplace", US, "OVERBOX", code=1)
-    said = [line for line in bad.output.strip().splitlines() if not line.startswith("store: ")]  # which store: stderr
-    assert said == [
+    assert [n for n in bad.output.strip().splitlines() if not n.startswith("store: ")] == [
         "Error: invalid featureName 'OVERBOX': unknown feature; expected one "
         "of BLOCK_AMZL, BLANK_BOX, SIGNATURE_CONFIRMATION"
     ]

@@ -126,8 +126,8 @@ def test_set_refusals(runner: CliRunner, db: Database, db_url: str) -> None:
     assert "unknown fulfillment center XXX9" in bad_fc.output
     bad_seller = run(runner, db_url, "inventory", "set", "A0NOBODY", "MUG", "1", code=1)
     assert "unknown seller A0NOBODY" in bad_seller.output
-    negative = run(runner, db_url, "inventory", "set", SELLER, "MUG", "-1", code=2)
-    assert "QUANTITY" in negative.output
+    negative = run(runner, db_url, "inventory", "set", SELLER, "MUG", "-1", code=1)
+    assert "QUANTITY must be ≥ 0, not -1" in negative.output
     zero_weight = run(runner, db_url, "inventory", "set", SELLER, "MUG", "1", "--weight-lb", "0", code=2)
     assert "--weight-lb" in zero_weight.output
     assert levels(db) == []
@@ -256,8 +256,8 @@ def test_orders_list(runner: CliRunner, db: Database, db_url: str) -> None:
     assert "CLI-1" not in run(runner, db_url, "orders", "list", SELLER, "--since", later).output
     bad = run(runner, db_url, "orders", "list", SELLER, "--since", "soon", code=2)
     assert "--since" in bad.output
-    other = run(runner, db_url, "orders", "list", "A0NOBODY").output
-    assert "CLI-1" not in other
+    other = run(runner, db_url, "orders", "list", "A0NOBODY", code=1).output
+    assert "CLI-1" not in other and "unknown seller A0NOBODY" in other
 
 
 def test_orders_show(runner: CliRunner, db: Database, db_url: str) -> None:
@@ -292,4 +292,4 @@ def test_orders_show(runner: CliRunner, db: Database, db_url: str) -> None:
     missing = run(runner, db_url, "orders", "show", SELLER, "NOPE", code=1)
     assert f"seller {SELLER} has no order NOPE" in missing.output
     foreign = run(runner, db_url, "orders", "show", "A0NOBODY", "SHOW-1", code=1)
-    assert "has no order SHOW-1" in foreign.output
+    assert "unknown seller A0NOBODY" in foreign.output and "SHOW-1" not in foreign.output

@@ -18,12 +18,13 @@ import httpx
 
 
 class AdminError(Exception):
-    """The admin API refused a request (``status`` is the HTTP status, ``message`` its ``error``)."""
+    """The admin API refused a request: ``status`` is the HTTP status, ``code`` and ``message`` its ``error``."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, code: str | None = None) -> None:
         super().__init__(f"{status}: {message}")
         self.status = status
         self.message = message
+        self.code = code
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,10 +92,13 @@ class AdminClient:
         try:
             data = response.json()
         except ValueError:
-            data = {"error": response.text[:200]}
+            data = {"error": {"message": response.text[:200]}}
         if response.status_code >= 400:
-            message = data.get("error") if isinstance(data, dict) else None
-            raise AdminError(response.status_code, str(message or response.reason_phrase))
+            error = data.get("error") if isinstance(data, dict) else None
+            if isinstance(error, dict):  # {"error": {"code", "message"}}
+                raise AdminError(response.status_code, str(error.get("message") or ""), error.get("code"))
+            # an older server answered {"error": "message"}
+            raise AdminError(response.status_code, str(error or response.reason_phrase))
         assert isinstance(data, dict)
         return data
 

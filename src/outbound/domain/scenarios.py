@@ -31,6 +31,35 @@ OUTCOMES = ("delivered", "delayed", "lost", "returned", "undeliverable", "failed
 # when a package ships, a hold when a shipment would leave, a speed when the next delay is drawn, a return when a
 # unit comes back), so waking the order for them would only move its timeline.
 ACTS_AT_ONCE = ("force_status",)
+# The parameters each kind reads; any other key is refused (a typo would otherwise be silently ignored).
+PARAMS = {
+    "force_status": ("status",),
+    "hold_shipment": (),
+    "package": ("outcome",),
+    "speed": ("multiplier",),
+    "fault": ("action", "code", "message"),
+    "return": ("condition", "arrives"),
+}
+# What a fault's ``action`` may name: the MWS actions, and the SP-API operations that have no MWS counterpart (an
+# SP-API call with one answers the fault named by its MWS action).
+FAULT_ACTIONS = (
+    "GetFulfillmentPreview",
+    "CreateFulfillmentOrder",
+    "UpdateFulfillmentOrder",
+    "GetFulfillmentOrder",
+    "ListAllFulfillmentOrders",
+    "ListAllFulfillmentOrdersByNextToken",
+    "GetPackageTrackingDetails",
+    "CancelFulfillmentOrder",
+    "ListReturnReasonCodes",
+    "CreateFulfillmentReturn",
+    "GetServiceStatus",
+    "deliveryOffers",
+    "submitFulfillmentOrderStatusUpdate",
+    "getFeatures",
+    "getFeatureInventory",
+    "getFeatureSKU",
+)
 
 
 @dataclass(frozen=True)
@@ -46,19 +75,35 @@ class Scenario:
 def validate(kind: str, params: dict[str, Any]) -> None:
     """Refuse a scenario that could never apply, with a message for the CLI and the admin API."""
     if kind not in KINDS:
-        raise ValueError(f"kind must be one of {', '.join(KINDS)}")
+        raise ValueError(f"unknown scenario kind {kind!r}; kind must be one of {', '.join(KINDS)}")
+    unknown = sorted(set(params) - set(PARAMS[kind]))
+    if unknown:
+        takes = ", ".join(PARAMS[kind]) or "no parameters"
+        raise ValueError(f"{kind} does not take {', '.join(map(repr, unknown))}; it takes {takes}")
     if kind == "force_status" and params.get("status") not in FORCE_STATUSES:
         raise ValueError(f"force_status needs status {' or '.join(FORCE_STATUSES)}")
     if kind == "package" and params.get("outcome") not in OUTCOMES:
         raise ValueError(f"package needs outcome one of {', '.join(OUTCOMES)}")
     if kind == "speed":
         multiplier = params.get("multiplier")
-        if not isinstance(multiplier, int | float) or multiplier <= 0:
-            raise ValueError("speed needs a positive multiplier")
-    if kind == "fault" and not params.get("code"):
-        raise ValueError("fault needs an MWS error code, e.g. InternalError or RequestThrottled")
+        if isinstance(multiplier, bool) or not isinstance(multiplier, int | float) or not 0 < multiplier <= 1000:
+            raise ValueError("speed needs a positive multiplier of at most 1000, e.g. multiplier=10")
+    if kind == "fault":
+        validate_fault(params)
     if kind == "return":
         validate_return(params)
+
+
+def validate_fault(params: dict[str, Any]) -> None:
+    code, action, message = params.get("code"), params.get("action", "*"), params.get("message")
+    if not isinstance(code, str) or not code.strip():
+        raise ValueError("fault needs an MWS error code, e.g. code=InternalError or code=RequestThrottled")
+    if len(code) > 64 or not code.isprintable():
+        raise ValueError("a fault's code is at most 64 printable characters")
+    if action != "*" and action not in FAULT_ACTIONS:
+        raise ValueError(f"unknown fault action {action!r}; action must be * or one of {', '.join(FAULT_ACTIONS)}")
+    if message is not None and (not isinstance(message, str) or len(message) > 1000):
+        raise ValueError("a fault's message is text of at most 1000 characters")
 
 
 def validate_return(params: dict[str, Any]) -> None:

@@ -19,7 +19,6 @@ from email.utils import formatdate
 from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
-from outbound import counters
 from outbound.context import Context
 from outbound.domain.errors import DomainError
 from outbound.mws import signing, xml
@@ -126,7 +125,6 @@ class MwsEndpoint:
             )
         if response.code is not None:
             scope["outbound.error"] = response.code
-        counters.record(action if action in OPERATIONS else "(unknown)", response.code)
         await response(scope, receive, send)
 
     def failed(self, exc: Exception, request_id: str, writes: bool, again: Callable[[], Reply]) -> Reply:

@@ -52,8 +52,11 @@ def decode_cursor(text: str) -> tuple[datetime, int]:
         at = datetime.fromisoformat(moment)
         if at.tzinfo is None:
             raise ValueError("zone-less")
-        return at.astimezone(UTC), int(last)
-    except ValueError:
+        row_id = int(last)
+        if not 0 <= row_id < 2**63:  # beyond the id column: never a cursor this service made
+            raise ValueError("out of range")
+        return at.astimezone(UTC), row_id
+    except (ValueError, OverflowError):
         raise DashboardError("that page link is not valid any more; start from the first page") from None
 
 

@@ -265,7 +265,7 @@ class _Story:
         return order_service.create_fulfillment_order(self.db, self.caller, request, self.now).order
 
     def _scenario(self, kind: str, params: dict[str, object], order_id: str) -> None:
-        scenarios.add(self.db, SELLER.seller_id, kind, params, self.now, seller_order_id=order_id)
+        scenarios.add(self.db, SELLER.seller_id, kind, params, self.now, seller_order_id=order_id, order_exists=False)
 
     def _complete(self, n: int) -> None:
         where, marketplace, lines, speed = ROTATION[n % len(ROTATION)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
+from outbound.domain.returns import CATEGORY_CODES
 from outbound.domain.world import WORLD
 from outbound.store import Database
 from outbound.store import accounts as account_store
@@ -19,6 +21,10 @@ from outbound.store import inventory as store
 
 DEFAULT_WEIGHT_LB = Decimal("1.0")
 DEFAULT_DIMENSIONS_IN = (Decimal("10"), Decimal("8"), Decimal("4"))
+MAX_QUANTITY = 1_000_000_000
+MAX_WEIGHT_LB = Decimal(100_000)  # far beyond any parcel, within the store's column
+MAX_SIDE_IN = Decimal(10_000)
+SKU_LENGTH = 50  # SellerSKU's length in Amazon's models, and the store's column
 CSV_COLUMNS = ("seller_id", "sku", "quantity", "fc", "weight_lb", "dimensions_in", "category")
 
 
@@ -61,8 +67,10 @@ def parse_dimensions(text: str) -> tuple[Decimal, Decimal, Decimal]:
         values = tuple(Decimal(p) for p in parts)
     except InvalidOperation:
         raise InventoryError(f"dimensions must look like 12x8x4, not {text!r}") from None
-    if len(values) != 3 or any(v <= 0 for v in values):
+    if len(values) != 3 or any(not v.is_finite() or v <= 0 for v in values):
         raise InventoryError(f"dimensions must be three positive numbers like 12x8x4, not {text!r}")
+    if any(v > MAX_SIDE_IN for v in values):
+        raise InventoryError(f"each dimension is at most {MAX_SIDE_IN} inches, not {text!r}")
     return values[0], values[1], values[2]
 
 
@@ -78,8 +86,14 @@ def _apply(conn: Connection, change: StockChange, now: datetime) -> None:
         raise InventoryError(
             f"unknown seller {change.seller_id} (add it with `outbound seller add`)", column="seller_id"
         )
-    if change.quantity < 0:
-        raise InventoryError(f"quantity must be 0 or more, not {change.quantity}", column="quantity")
+    if not 0 <= change.quantity <= MAX_QUANTITY:
+        raise InventoryError(f"quantity must be 0 to {MAX_QUANTITY:,}, not {change.quantity}", column="quantity")
+    if not 0 < len(change.sku) <= SKU_LENGTH or not change.sku.isprintable():
+        raise InventoryError(f"a SKU is 1 to {SKU_LENGTH} printable characters", column="sku")
+    if change.category is not None and change.category not in CATEGORY_CODES:
+        raise InventoryError(
+            f"unknown category {change.category!r} (known: {', '.join(sorted(CATEGORY_CODES))})", column="category"
+        )
     country = WORLD.marketplaces[default_marketplace].country_code
     centers = sorted(c.code for c in WORLD.centers_in(country))
     if change.fc_code is not None:
@@ -95,8 +109,8 @@ def _apply(conn: Connection, change: StockChange, now: datetime) -> None:
         (current.length_in, current.width_in, current.height_in) if current else DEFAULT_DIMENSIONS_IN
     )
     weight = change.weight_lb if change.weight_lb is not None else (current.weight_lb if current else DEFAULT_WEIGHT_LB)
-    if not weight.is_finite() or weight <= 0:
-        raise InventoryError(f"weight must be positive, not {weight}", column="weight_lb")
+    if not weight.is_finite() or not 0 < weight <= MAX_WEIGHT_LB:
+        raise InventoryError(f"weight must be positive (at most {MAX_WEIGHT_LB} lb), not {weight}", column="weight_lb")
     sku = store.Sku(
         change.sku,
         current.fnsku if current else fnsku_for(change.seller_id, change.sku),
@@ -118,17 +132,20 @@ def set_inventory(db: Database, change: StockChange) -> None:
 def read_csv(path: Path) -> Iterator[tuple[int, StockChange]]:
     """Rows of an inventory CSV (header: ``seller_id,sku,quantity[,fc,weight_lb,dimensions_in]``)."""
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        header = reader.fieldnames or []
-        for column in ("seller_id", "sku", "quantity"):
-            if column not in header:
-                raise InventoryError(f"missing column {column!r}", f"{path}:1")
-        for column in header:
-            if column not in CSV_COLUMNS:
-                raise InventoryError(f"unknown column {column!r} (known: {', '.join(CSV_COLUMNS)})", f"{path}:1")
-        for row in reader:
-            line = reader.line_num
-            yield line, _row(path, line, row)
+        yield from _rows(handle, str(path))
+
+
+def _rows(lines: Iterable[str], label: str) -> Iterator[tuple[int, StockChange]]:
+    reader = csv.DictReader(lines)
+    header = reader.fieldnames or []
+    for column in ("seller_id", "sku", "quantity"):
+        if column not in header:
+            raise InventoryError(f"missing column {column!r}", f"{label}:1")
+    for column in header:
+        if column not in CSV_COLUMNS:
+            raise InventoryError(f"unknown column {column!r} (known: {', '.join(CSV_COLUMNS)})", f"{label}:1")
+    for row in reader:
+        yield reader.line_num, _row(Path(label), reader.line_num, row)
 
 
 def _cell(path: Path, line: int, column: str, row: dict[str, str | None]) -> str:
@@ -143,7 +160,7 @@ def _row(path: Path, line: int, row: dict[str, str | None]) -> StockChange:
     for column in ("seller_id", "sku", "quantity"):
         if not values[column]:
             raise InventoryError("value is missing", where(column))
-    if not values["quantity"].isdigit():
+    if not (values["quantity"].isascii() and values["quantity"].isdigit()):
         raise InventoryError(f"quantity must be a whole number, not {values['quantity']!r}", where("quantity"))
     weight = None
     if values["weight_lb"]:
@@ -173,14 +190,28 @@ class ImportSummary:
 
 def import_csv(db: Database, path: Path, progress: Callable[[int], None] | None = None) -> ImportSummary:
     """Apply every row in one transaction: a bad row refuses the whole file, naming its line and column."""
-    changes = list(read_csv(path))
+    return _import(db, list(read_csv(path)), str(path), progress)
+
+
+def import_text(db: Database, text: str, label: str = "line") -> ImportSummary:
+    """The same for a CSV given as text (the admin API's request body); refusals name ``label:LINE``."""
+    try:
+        changes = list(_rows(io.StringIO(text.removeprefix("\ufeff"), newline=""), label))
+    except csv.Error as exc:
+        raise InventoryError(f"not a valid CSV: {exc}") from None
+    return _import(db, changes, label, None)
+
+
+def _import(
+    db: Database, changes: list[tuple[int, StockChange]], label: str, progress: Callable[[int], None] | None
+) -> ImportSummary:
     now = datetime.now(UTC)
     with db.transaction() as conn:
         for line, change in changes:
             try:
                 _apply(conn, change, now)
             except InventoryError as exc:
-                where = f"{path}:{line}" + (f", column {exc.column}" if exc.column else "")
+                where = f"{label}:{line}" + (f", column {exc.column}" if exc.column else "")
                 raise InventoryError(exc.message, exc.where or where) from None
             if progress is not None:
                 progress(1)

@@ -7,13 +7,19 @@ from datetime import UTC, datetime
 from typing import Any
 
 from outbound.domain import scenarios as rules
+from outbound.domain.orders import PLANNING, PROCESSING, RECEIVED
 from outbound.domain.scenarios import Scenario
 from outbound.service import simulation
+from outbound.service.errors import NotFound, Refused, unknown_seller
 from outbound.sim.clock import Clock
 from outbound.store import Database
+from outbound.store import accounts as account_store
+from outbound.store import orders as order_store
 from outbound.store import scenarios as store
 
 KINDS = rules.KINDS
+OPEN_STATUSES = (RECEIVED, PLANNING, PROCESSING)  # a forced status can still end these
+MAX_REMAINING = 1_000_000
 
 
 def add(
@@ -25,10 +31,30 @@ def add(
     *,
     seller_order_id: str | None = None,
     remaining: int | None = None,
+    order_exists: bool = True,
 ) -> int:
-    """Store a scenario (``ValueError`` with a readable message for one that could never apply); its id."""
-    rules.validate(kind, params)
+    """Store a scenario; its id. One that could never apply is refused with a message naming the fix: ``Refused``
+    for a bad kind, parameter or count, or a forced status on an order already finished; ``NotFound`` for an
+    unknown seller or order. ``order_exists=False`` lets a caller that is about to create the order (the demo)
+    prepare its scenario first."""
+    try:
+        rules.validate(kind, params)
+    except ValueError as exc:
+        raise Refused(str(exc)) from None
+    if remaining is not None and not 1 <= remaining <= MAX_REMAINING:
+        raise Refused(f"remaining (--times) must be between 1 and {MAX_REMAINING:,}, not {remaining}")
     with db.transaction() as conn:
+        if not account_store.seller_exists(conn, seller_id):
+            raise unknown_seller(seller_id)
+        if seller_order_id is not None:
+            found = order_store.load_order(conn, seller_id, seller_order_id, children=False)
+            if found is None and order_exists:
+                raise NotFound(f"seller {seller_id} has no order {seller_order_id}")
+            if found is not None and kind == "force_status" and found.order.status not in OPEN_STATUSES:
+                raise Refused(
+                    f"order {seller_order_id} is already {found.order.status}; force_status only ends an order "
+                    f"that is still {', '.join(OPEN_STATUSES)}"
+                )
         return store.insert_scenario(conn, seller_id, kind, params, now, seller_order_id, remaining)
 
 

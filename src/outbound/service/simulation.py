@@ -29,9 +29,18 @@ def service_clock(kind: str, db: Database) -> Clock:
     return clocks.build(kind, db)
 
 
+MAX_MOVE = timedelta(days=3660)  # one move of the clock: ten years is more than any test needs
+
+
 def duration(text: str) -> timedelta:
     """A duration as operators write it (90m, 2h, 3d, 1w, 1d12h); ``ValueError`` with a readable message if not."""
-    return parse_duration(text)
+    try:
+        found = parse_duration(text)
+    except (ValueError, OverflowError):
+        raise ValueError(f"not a duration: {text!r} (use e.g. 90m, 2h, 3d, 1d12h)") from None
+    if found > MAX_MOVE:
+        raise ValueError(f"a duration of at most {MAX_MOVE.days} days, not {text!r}")
+    return found
 
 
 def show(db: Database) -> datetime:
@@ -43,7 +52,11 @@ def advance(db: Database, by: timedelta, engine: Engine | None = None) -> Moved:
     if by <= timedelta():
         raise ClockError("the clock only moves forward")
     clock = VirtualClock(db)
-    return set_to(db, clock.now() + by, engine)
+    try:
+        target = clock.now() + by
+    except OverflowError:
+        raise ClockError(f"the clock is at {clock.now().isoformat()} and can't move {by} further") from None
+    return set_to(db, target, engine)
 
 
 def set_to(db: Database, moment: datetime, engine: Engine | None = None) -> Moved:
@@ -51,6 +64,8 @@ def set_to(db: Database, moment: datetime, engine: Engine | None = None) -> Move
     clock = VirtualClock(db)
     if moment < clock.now():
         raise ClockError(f"the clock is at {clock.now().isoformat()} and only moves forward")
+    if moment - clock.now() > MAX_MOVE:
+        raise ClockError(f"the clock moves at most {MAX_MOVE.days} days at once; it is at {clock.now().isoformat()}")
     steps = (engine or Engine(db)).advance(clock, moment)
     return Moved(moment, steps)
 

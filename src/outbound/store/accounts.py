@@ -95,3 +95,31 @@ def default_marketplace(conn: Connection, seller_id: str) -> str | None:
     query = select(sellers.c.default_marketplace_id).where(sellers.c.seller_id == seller_id)
     value: str | None = conn.execute(query).scalar()
     return value
+
+
+def seller_exists(conn: Connection, seller_id: str) -> bool:
+    return conn.execute(select(sellers.c.seller_id).where(sellers.c.seller_id == seller_id)).first() is not None
+
+
+def is_granted(conn: Connection, access_key: str, seller_id: str) -> bool:
+    where = and_(grants.c.access_key == access_key, grants.c.seller_id == seller_id)
+    return conn.execute(select(grants.c.seller_id).where(where)).first() is not None
+
+
+def key_exists(conn: Connection, access_key: str) -> bool:
+    query = select(access_keys.c.access_key).where(access_keys.c.access_key == access_key)
+    return conn.execute(query).first() is not None
+
+
+def set_secret(conn: Connection, access_key: str, secret_key: str) -> None:
+    conn.execute(access_keys.update().where(access_keys.c.access_key == access_key).values(secret_key=secret_key))
+
+
+def delete_grant(conn: Connection, access_key: str, seller_id: str) -> bool:
+    """Remove the key's grant for the seller, and the key itself when no other seller is left to it."""
+    where = and_(grants.c.access_key == access_key, grants.c.seller_id == seller_id)
+    if conn.execute(grants.delete().where(where)).rowcount == 0:
+        return False
+    if conn.execute(select(grants.c.seller_id).where(grants.c.access_key == access_key)).first() is None:
+        conn.execute(access_keys.delete().where(access_keys.c.access_key == access_key))
+    return True

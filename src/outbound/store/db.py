@@ -26,6 +26,29 @@ def normalize_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+SUPPORTED = "Outbound runs on SQLite (sqlite:///path/file.db) or PostgreSQL (postgresql://user@host:port/db)"
+
+
+def url_problem(url: str) -> str | None:
+    """What is wrong with a database URL before any connection is tried (``None``: nothing seen)."""
+    try:
+        parsed = make_url(url)
+    except Exception:
+        return f"not a database URL: {url!r}; {SUPPORTED}"
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
+            folder = Path(parsed.database).expanduser().resolve().parent
+            if not folder.is_dir():
+                return (
+                    f"the directory {folder} of the SQLite store {url} does not exist; create it or give another --db"
+                )
+        return None
+    if backend in ("postgresql", "postgres") and parsed.drivername in ("postgresql", "postgres", "postgresql+psycopg"):
+        return None
+    return f"unsupported database URL {parsed.render_as_string(hide_password=True)}: {SUPPORTED}"
+
+
 def describe_url(url: str) -> str:
     parsed = make_url(url)
     if parsed.drivername.startswith("sqlite") and parsed.database and parsed.database != ":memory:":

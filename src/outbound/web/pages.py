@@ -24,11 +24,11 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from outbound import counters
 from outbound.context import Context
 from outbound.domain.orders import ORDER_STATUSES, SPEEDS
 from outbound.domain.world import WORLD
 from outbound.mws.actions.orders import get_fulfillment_order_document
+from outbound.observability import OperationCounts
 from outbound.service import accounts, dashboard, scenarios, simulation
 from outbound.service.dashboard import DashboardError, OrderFilter
 from outbound.web import auth
@@ -88,7 +88,8 @@ def parse_params(text: str) -> dict[str, Any]:
     return params
 
 
-def routes(ctx: Context) -> list[BaseRoute]:
+def routes(ctx: Context, calls: Callable[[], list[OperationCounts]] = list) -> list[BaseRoute]:
+    """The dashboard's routes; ``calls`` reads the API calls per operation (the app's Prometheus counters)."""
     gate = auth.Gate(os.environ.get("OUTBOUND_ADMIN_TOKEN"))
     virtual = ctx.settings.clock == "virtual"
 
@@ -175,7 +176,7 @@ def routes(ctx: Context) -> list[BaseRoute]:
         }
         return page(
             "overview.html",
-            {**context, "view": view, "charts": json.dumps(charts), "calls": counters.snapshot()},
+            {**context, "view": view, "charts": json.dumps(charts), "calls": calls()},
         )
 
     # ------------------------------------------------------------------------------------------- orders
