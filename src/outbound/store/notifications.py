@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, delete, exists, func, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, exists, func, insert, or_, select, update
 from sqlalchemy.orm import aliased
 
 from outbound.domain.notices import Notice
+from outbound.store.prepared import PreparedQuery
 from outbound.store.schema import (
     notification_destinations as destinations,
 )
@@ -137,14 +138,24 @@ def drop_pending(conn: Connection, subscription_ids: Sequence[str]) -> None:
         )
 
 
+_SUBSCRIBED = select(subscriptions.c.seller_id, subscriptions.c.subscription_id, subscriptions.c.notification_type)
+# one seller's subscriptions, asked by every service write: prepared, as most sellers have none to find
+_SELLER_SUBSCRIBED = PreparedQuery(
+    _SUBSCRIBED.where(subscriptions.c.seller_id == bindparam("seller")).order_by(subscriptions.c.subscription_id)
+)
+
+
 def subscribers(conn: Connection, sellers: Iterable[str] | None = None) -> Subscribers:
     """Who hears of which seller's changes: every subscription (one small query per engine batch) or those of
     ``sellers``."""
-    query = select(subscriptions.c.seller_id, subscriptions.c.subscription_id, subscriptions.c.notification_type)
+    query = _SUBSCRIBED
     if sellers is not None:
         wanted = list(set(sellers))
         if not wanted:
             return {}
+        if len(wanted) == 1:
+            rows = _SELLER_SUBSCRIBED.all(conn, {"seller": wanted[0]})
+            return {wanted[0]: [(r.subscription_id, r.notification_type) for r in rows]} if rows else {}
         query = query.where(subscriptions.c.seller_id.in_(wanted))
     found: Subscribers = {}
     for seller_id, subscription_id, kind in conn.execute(query.order_by(subscriptions.c.subscription_id)):
