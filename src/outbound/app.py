@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import Receive, Scope, Send
 
-from outbound import admin, admin_notifications, web
+from outbound import admin, web
 from outbound.config import Settings
 from outbound.context import Context
 from outbound.mws import xml
@@ -147,7 +147,6 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
             Route("/", ping, methods=["GET"]),
             Route("/health", health, methods=["GET"]),
             Route("/metrics", metrics_page, methods=["GET"]),
-            *admin_notifications.routes(context, admin.guarded_from_env()),  # ahead of the admin's catch-all
             *admin.routes(context),
             *web.routes(context, metrics.operation_counts),
             *([Mount("/notifications/v1", app=NotificationsEndpoint(context))] if spapi_on else []),

@@ -2,8 +2,9 @@
 running server and sends generated requests (schema-valid and schema-invalid) to every operation. No 5xx; only
 documented statuses; bodies valid against the document; invalid input refused with a 4xx.
 
-The store holds a seller with stock, an order that shipped and a scenario, so generated requests meet real data
-as well as unknown names. Examples are bounded so the run takes well under a minute.
+The store holds a seller with stock, an order that shipped (its notifications logged for a webhook subscription)
+and a scenario, so generated requests meet real data as well as unknown names. Examples are bounded so the run
+takes well under a minute.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi import checks
 
-from outbound.service import scenarios
+from outbound.service import notifications, scenarios
 from outbound.store import Database
 from tests.helpers import SELLER, Server, advance, create, line, serve_virtual, start_clock, stock
 
@@ -30,6 +31,7 @@ def server(db: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
     monkeypatch.delenv("OUTBOUND_ADMIN_TOKEN", raising=False)
     start_clock(db)
     stock(db, "MUG", 50)
+    notifications.subscribe(db, SELLER, "FULFILLMENT_ORDER_STATUS", "webhook", "http://127.0.0.1:9/x", secret="s")
     create(db, "SHIPPED-1", line("MUG", "l1", 2))
     advance(db, timedelta(days=2))
     scenarios.add(db, SELLER, "speed", {"multiplier": 2}, datetime.now(UTC))
@@ -40,7 +42,7 @@ def server(db: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
 def test_admin_api_conforms_to_its_document(server: Server, mode: GenerationMode) -> None:
     schema: Any = schemathesis.openapi.from_url(f"{server.url}/admin/openapi.json")
     operations = [r.ok() for r in schema.get_all_operations()]
-    assert len(operations) == 29
+    assert len(operations) == 34
     for operation in operations:
         raw = operation.definition.raw
         if mode is GenerationMode.NEGATIVE and not (raw.get("parameters") or raw.get("requestBody")):

@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+import jsonschema
 import pytest
 
 from outbound.service import simulation
@@ -111,33 +112,54 @@ def test_destinations_and_subscriptions_over_http(server: Server, sqs_server: Sq
 
 def test_admin_api_subscribes_lists_logs_and_unsubscribes(server: Server) -> None:
     with httpx.Client(base_url=server.url) as http:
+        components = http.get("/admin/openapi.json").json()["components"]
+
+        def conforms(answer: httpx.Response, name: str) -> None:
+            schema = {"$ref": f"#/components/schemas/{name}", "components": components}
+            jsonschema.validate(answer.json(), schema, format_checker=jsonschema.FormatChecker())
+
         bad = http.post("/admin/notifications/subscriptions", json={"sellerId": SELLER, "notificationType": FOS})
-        assert bad.status_code == 400
+        assert bad.status_code == 400 and bad.json()["error"]["code"] == "InvalidInput"
+        assert "sqs" in bad.json()["error"]["message"] and "webhook" in bad.json()["error"]["message"]
         bad = http.post(
             "/admin/notifications/subscriptions",
             json={"sellerId": SELLER, "notificationType": FOS, "webhook": "ftp://nowhere"},
         )
-        assert bad.status_code == 400 and bad.json()["field"] == "destination"
+        assert bad.status_code == 400 and bad.json()["error"]["field"] == "destination"
+        bad = http.post(
+            "/admin/notifications/subscriptions",
+            json={"sellerId": "A1NOBODY", "notificationType": FOS, "sqs": "arn:aws:sqs:us-east-1:1:q"},
+        )
+        assert bad.status_code == 404 and bad.json()["error"]["code"] == "NotFound"
+        bad = http.get("/admin/notifications/deliveries", params={"state": "lost"})
+        assert bad.status_code == 400 and "state" in bad.json()["error"]["message"]
         made = http.post(
             "/admin/notifications/subscriptions",
             json={"sellerId": SELLER, "notificationType": FOS, "webhook": "http://127.0.0.1:9/x", "secret": "s"},
         )
         assert made.status_code == 201, made.text
+        conforms(made, "Subscription")
         sub_id = made.json()["subscriptionId"]
-        assert [
-            s["subscriptionId"] for s in http.get("/admin/notifications/subscriptions").json()["subscriptions"]
-        ] == [sub_id]
+        listed = http.get("/admin/notifications/subscriptions")
+        conforms(listed, "SubscriptionList")
+        assert [s["subscriptionId"] for s in listed.json()["subscriptions"]] == [sub_id]
         answer = httpx.post(
             f"{server.url}/fba/outbound/2020-07-01/fulfillmentOrders",
             json=create_body("SP-2"),
             headers={"x-amz-access-token": exchange(server, authorize(server.ctx.db))},
         )
         assert answer.status_code == 200
-        log = http.get("/admin/notifications/deliveries", params={"sellerId": SELLER}).json()["deliveries"]
+        logged = http.get("/admin/notifications/deliveries", params={"sellerId": SELLER})
+        conforms(logged, "DeliveryList")
+        log = logged.json()["deliveries"]
         assert [(e["eventType"], e["orderStatus"], e["state"]) for e in log] == [("Order", "RECEIVED", "pending")]
         assert http.get("/admin/notifications/outbox").json() == {"outbox": {"pending": 1}}
         assert http.delete(f"/admin/notifications/subscriptions/{sub_id}").status_code == 204
-        assert http.delete(f"/admin/notifications/subscriptions/{sub_id}").status_code == 404
+        gone = http.delete(f"/admin/notifications/subscriptions/{sub_id}")
+        assert gone.status_code == 404 and gone.json()["error"] == {
+            "code": "NotFound",
+            "message": f"Subscription {sub_id} not found.",
+        }
         assert http.get("/admin/notifications/outbox").json() == {"outbox": {"dropped": 1}}
 
 

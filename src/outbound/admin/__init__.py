@@ -1,5 +1,6 @@
 """The operator's JSON API under ``/admin``: sellers and keys, inventory, orders, the clock, scenarios and faults,
-the service status, SP-API credentials and fulfillment features, described by ``/admin/openapi.json``.
+the service status, SP-API credentials, fulfillment features and notification subscriptions, described by
+``/admin/openapi.json``.
 
 Set ``OUTBOUND_ADMIN_TOKEN`` to require ``Authorization: Bearer <token>``; without it only loopback clients are
 answered (``base.Guard``). Every module holds one resource's operations; ``base`` the shared machinery.
@@ -8,45 +9,22 @@ answered (``base.Guard``). Every module holds one resource's operations; ``base`
 from __future__ import annotations
 
 import os
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from outbound.admin import clock, credentials, features, inventory, orders, scenarios, sellers, status
-from outbound.admin.base import AdminError, Call, Guard, Op, Resource, UnknownPath
+from outbound.admin import clock, credentials, features, inventory, notifications, orders, scenarios, sellers, status
+from outbound.admin.base import Call, Guard, Op, Resource, UnknownPath
 from outbound.admin.openapi import document
 from outbound.admin.schemas import COMPONENTS
 from outbound.context import Context
 
-__all__ = ["fallback", "guard_from_env", "guarded_from_env", "operations", "routes"]
-
-Endpoint = Callable[[Request], Awaitable[Response]]
+__all__ = ["fallback", "guard_from_env", "operations", "routes"]
 
 
 def guard_from_env() -> Guard:
     return Guard(os.environ.get("OUTBOUND_ADMIN_TOKEN"))
-
-
-def guarded_from_env() -> Callable[[Endpoint], Endpoint]:
-    """The same guard for routes written as plain Starlette endpoints (the notifications' routes, which are not in
-    the OpenAPI document yet), answering a refusal in the admin's error shape."""
-    guard = guard_from_env()
-
-    def wrap(endpoint: Endpoint) -> Endpoint:
-        async def guarded(request: Request) -> Response:
-            try:
-                guard.check(request.scope)
-            except AdminError as refused:
-                return refused.response()
-            return await endpoint(request)
-
-        return guarded
-
-    return wrap
 
 
 def operations(ctx: Context) -> list[Op]:
@@ -60,6 +38,7 @@ def operations(ctx: Context) -> list[Op]:
         *status.operations(ctx),
         *credentials.operations(ctx),
         *features.operations(ctx),
+        *notifications.operations(ctx),
     ]
     published: dict[str, Any] = {}
 

@@ -10,6 +10,7 @@ from outbound.admin.base import CODES, Op
 from outbound.admin.schemas import COMPONENTS, ref
 
 AUTH_ERRORS = (401, 403)
+SUCCESS = {200: "OK", 201: "Created", 204: "No Content"}
 WHY = {
     400: "The input is refused; the message says what is wrong and how to fix it.",
     401: "OUTBOUND_ADMIN_TOKEN is set on the server and the request did not send it as a bearer token.",
@@ -39,10 +40,9 @@ def _operation(op: Op) -> dict[str, Any]:
     if op.body is not None:
         found["requestBody"] = {"required": op.body_required, "content": {op.body_media: {"schema": op.body}}}
     answers: dict[str, Any] = {
-        str(status): {
-            "description": "OK" if status == 200 else "Created",
-            "content": {"application/json": {"schema": schema}},
-        }
+        str(status): {"description": SUCCESS[status], "content": {"application/json": {"schema": schema}}}
+        if status != 204
+        else {"description": SUCCESS[status]}  # no body
         for status, schema in sorted(op.answers.items())
     }
     errors = set(op.errors) | (set() if op.public else set(AUTH_ERRORS))
@@ -74,7 +74,8 @@ def document(ops: list[Op]) -> dict[str, Any]:
             "title": "Outbound admin API",
             "version": __version__,
             "description": "The operator's JSON API of an Outbound server: sellers and keys, inventory, orders, the "
-            "virtual clock, scenarios and faults, the service status, SP-API credentials, fulfillment features. "
+            "virtual clock, scenarios and faults, the service status, SP-API credentials, fulfillment features, "
+            "notification subscriptions and their delivery log. "
             "With OUTBOUND_ADMIN_TOKEN set every call needs Authorization: Bearer <token>; without it only "
             'loopback clients are answered. Every error is {"error": {"code", "message"}}.',
         },

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from outbound.domain.notices import TYPES as NOTIFICATION_TYPES
 from outbound.domain.orders import ORDER_STATUSES, SPEEDS
 from outbound.domain.returns import CATEGORY_CODES
 from outbound.domain.scenarios import KINDS
 from outbound.domain.world import WORLD
+from outbound.service import notifications
 from outbound.service.status import STATUSES
 
 Schema = dict[str, Any]
@@ -19,7 +21,9 @@ SELLER_ID = {"type": "string", "pattern": r"^[A-Za-z0-9._-]{1,64}$", "descriptio
 ACCESS_KEY = {"type": "string", "pattern": r"^[A-Za-z0-9._-]{1,128}$", "description": "1-128 of A-Z a-z 0-9 . _ -"}
 SKU = {"type": "string", "pattern": r"^[^\x00-\x1f\x7f/]{1,50}$", "description": "1-50 printable characters, no /"}
 ORDER_ID = {"type": "string", "pattern": r"^[^\x00-\x1f\x7f/]{1,40}$", "description": "1-40 printable characters"}
+SUBSCRIPTION_ID = {"type": "string", "pattern": r"^[A-Za-z0-9._-]{1,64}$", "description": "1-64 of A-Z a-z 0-9 . _ -"}
 SECRET = {"type": "string", "pattern": r"^[!-~]{1,256}$", "description": "1-256 printable ASCII, no spaces"}
+DESTINATION = {"type": "string", "pattern": r"^[!-~]{1,1024}$", "description": "1-1024 printable ASCII, no spaces"}
 TEXT = {"type": "string", "pattern": r"^[^\x00]*$", "maxLength": 1000}
 INSTANT = {"type": "string", "format": "date-time"}
 MARKETPLACE = {"type": "string", "enum": sorted(WORLD.marketplaces)}
@@ -301,4 +305,59 @@ COMPONENTS: dict[str, Schema] = {
     ),
     "Eligibility": obj(eligible={"type": "boolean"}),
     "EligibilityResult": obj(sellerId=string(), sellerSku=string(), featureName=string(), eligible={"type": "boolean"}),
+    # ------------------------------------------------------------------------------------------------ notifications
+    "NewSubscription": obj(
+        ["sellerId", "notificationType"],
+        sellerId=SELLER_ID,
+        notificationType=string(enum=list(NOTIFICATION_TYPES)),
+        sqs=nullable({**DESTINATION, "description": "a queue's ARN (arn:aws:sqs:REGION:ACCOUNT:NAME) or URL"}),
+        webhook=nullable({**DESTINATION, "description": "an http(s) URL"}),
+        secret=nullable({**SECRET, "description": "a webhook's signing key (1-256 printable ASCII, no spaces)"}),
+        format=nullable(
+            string(enum=list(notifications.FORMATS), description="the body: SP-API's JSON (default) or MWS's XML")
+        ),
+    )
+    | {"description": "exactly one of sqs and webhook; a secret only with webhook"},
+    "Subscription": obj(
+        subscriptionId=string(),
+        sellerId=string(),
+        notificationType=string(),
+        payloadVersion=string(),
+        clientId=nullable(string(description="the SP-API application's; null for the operator's")),
+        destination=obj(
+            destinationId=string(),
+            kind=string(enum=list(notifications.KINDS)),
+            target=string(),
+            format=string(enum=list(notifications.FORMATS)),
+            signed={"type": "boolean"},
+        ),
+        createdAt=INSTANT,
+    ),
+    "SubscriptionList": obj(subscriptions=array(ref("Subscription"))),
+    "Delivery": obj(
+        id=integer(),
+        notificationId=string(),
+        subscriptionId=string(),
+        sellerId=string(),
+        notificationType=string(),
+        eventType=string(),
+        eventTime=INSTANT,
+        sellerFulfillmentOrderId=string(),
+        orderStatus=nullable(string()),
+        shipmentStatus=nullable(string()),
+        state=string(enum=list(notifications.STATES)),
+        attempts=integer(minimum=0),
+        lastError=nullable(string()),
+        createdAt=INSTANT,
+        deliveredAt=nullable(INSTANT),
+        nextAttemptAt=nullable({**INSTANT, "description": "while pending: not before"}),
+    ),
+    "DeliveryList": obj(deliveries=array(ref("Delivery"))),
+    "Outbox": obj(
+        outbox={
+            "type": "object",
+            "additionalProperties": integer(minimum=0),
+            "description": "state → notifications in it (states with none left out)",
+        }
+    ),
 }

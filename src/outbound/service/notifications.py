@@ -24,6 +24,7 @@ from outbound.store.notifications import Destination, LogEntry, Subscription
 
 FORMATS = ("json", "mws-xml")
 KINDS = ("sqs", "webhook")
+STATES = (store.PENDING, store.DELIVERED, store.DROPPED)  # a delivery's, in the log
 PAYLOAD_VERSION = "1.0"
 GRANTLESS_SCOPE = "sellingpartnerapi::notifications"
 
@@ -227,7 +228,7 @@ def delivery_log(
     after: int = 0,
     limit: int = 100,
 ) -> list[LogEntry]:
-    if state is not None and state not in (store.PENDING, store.DELIVERED, store.DROPPED):
+    if state is not None and state not in STATES:
         raise InvalidValue("state", state, "pending, delivered or dropped")
     with db.read() as conn:
         return store.log(
