@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+from outbound.store.changes import SqliteVersion
 from outbound.store.outage import Outage
 
 DEFAULT_URL = "sqlite:///./outbound.db"
@@ -41,6 +42,9 @@ class Database:
         self.url = normalize_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
         self.outage = Outage("database")  # shared by the requests and the engine of this process
+        database = make_url(self.url).database if self.is_sqlite else None
+        # an in-memory database is one per connection: no other connection's commits to watch
+        self._version = SqliteVersion(database) if database and database != ":memory:" else None
         kwargs: dict[str, Any] = {}
         if self.is_sqlite:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
@@ -90,6 +94,11 @@ class Database:
             with conn.begin():
                 yield conn
 
+    def change_version(self) -> int | None:
+        """A number that moves whenever anyone commits to the store (SQLite files; ``None`` elsewhere): a value
+        read after seeing version ``v`` is still current while the version reads ``v`` (``store/changes.py``)."""
+        return None if self._version is None else self._version.read()
+
     def ping(self) -> None:
         """One trivial round trip; raises whatever the driver raises when the database cannot answer."""
         with self.read() as conn:
@@ -115,6 +124,8 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._version is not None:
+            self._version.close()
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -23,12 +23,13 @@ from outbound.domain.orders import (
     SPEEDS,
     STANDARD,
     CODSettings,
+    Order,
 )
 from outbound.mws import order_xml, shapes, xml
 from outbound.mws.call import Call
 from outbound.mws.errors import MwsError, invalid, missing
 from outbound.mws.params import Params
-from outbound.service import listing
+from outbound.service import listing, order_cache
 from outbound.service import orders as service
 
 UPDATE_SPEEDS = (STANDARD, EXPEDITED, PRIORITY)
@@ -193,12 +194,18 @@ def cancel_fulfillment_order(call: Call) -> None:
     service.cancel_fulfillment_order(call.ctx.db, call.caller.seller_id, seller_order_id, call.ctx.clock.now())
 
 
-def get_fulfillment_order(call: Call) -> xml.Element:
-    order = service.get_fulfillment_order(call.ctx.db, call.caller.seller_id, _seller_order_id(call.params))
-    result = xml.result(call.action)
+def _order_result(order: Order) -> bytes:
+    result = xml.result("GetFulfillmentOrder")
     order_xml.fulfillment_order(result, "FulfillmentOrder", order, with_action=True)
     order_xml.order_lists(result, order)
-    return result
+    return xml.written(result)
+
+
+def get_fulfillment_order(call: Call) -> xml.Element:
+    """Through the service's cache of rendered orders (``service/order_cache.py``): only the RequestId is new."""
+    seller_order_id = _seller_order_id(call.params)
+    written = order_cache.order_view(call.ctx.db, call.caller.seller_id, seller_order_id, "mws", _order_result)
+    return xml.Fragment(f"{call.action}Result", written)
 
 
 def _page(call: Call, page: listing.Page) -> xml.Element:

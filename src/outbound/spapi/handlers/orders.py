@@ -4,10 +4,10 @@ cancelFulfillmentOrder: the MWS operations' service functions behind the model's
 from __future__ import annotations
 
 from outbound.domain.errors import InvalidValue
-from outbound.domain.orders import ACTIONS, DISPOSITIONS, POLICIES, SPAPI, SPEEDS
-from outbound.service import listing
+from outbound.domain.orders import ACTIONS, DISPOSITIONS, POLICIES, SPAPI, SPEEDS, Order
+from outbound.service import listing, order_cache
 from outbound.service import orders as service
-from outbound.spapi import render, shapes
+from outbound.spapi import render, shapes, wire
 from outbound.spapi.call import SpCall
 from outbound.spapi.errors import SpApiError, invalid, missing
 from outbound.spapi.handlers.preview import items as read_items
@@ -117,9 +117,13 @@ def create_fulfillment_order(call: SpCall) -> None:
         raise _sku_error(error, request.items) or error from None
 
 
-def get_fulfillment_order(call: SpCall) -> render.Json:
-    order = service.get_fulfillment_order(call.ctx.db, call.caller.seller_id, order_id(call))
-    return render.get_order_result(order)
+def _order_payload(order: Order) -> bytes:
+    return wire.encode(render.get_order_result(order))
+
+
+def get_fulfillment_order(call: SpCall) -> bytes:
+    """The payload, encoded, through the same service cache as MWS's GetFulfillmentOrder (its own rendering)."""
+    return order_cache.order_view(call.ctx.db, call.caller.seller_id, order_id(call), "spapi", _order_payload)
 
 
 def list_all_fulfillment_orders(call: SpCall) -> render.Json:
