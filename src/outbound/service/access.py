@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 
 from outbound.service.accounts import Caller
+from outbound.service.recent import remembered
 from outbound.store import Database
 from outbound.store import accounts as store
 from outbound.store.accounts import KeyGrant
@@ -26,9 +27,13 @@ class Denial(enum.Enum):
 
 def find_grant(db: Database, access_key: str, seller_id: str | None) -> KeyGrant | None:
     """The key's secret and its grant for the seller (if any), in one single-statement read; ``None`` for a key
-    nobody issued."""
-    with db.read(snapshot=False) as conn:
-        return store.key_grant(conn, access_key, seller_id)
+    nobody issued. Remembered while nothing is committed (``service/recent.py``)."""
+
+    def load() -> KeyGrant | None:
+        with db.read(snapshot=False) as conn:
+            return store.key_grant(conn, access_key, seller_id)
+
+    return remembered(db, ("grant", access_key, seller_id), load)
 
 
 def normalize_token(token: str | None) -> str | None:

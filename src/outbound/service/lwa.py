@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from outbound.service.accounts import Caller
+from outbound.service.recent import remembered
 from outbound.store import Database
 from outbound.store import lwa as store
 
@@ -288,8 +289,13 @@ def resolve(db: Database, access_token: str | None, now: datetime | None = None)
         return Refusal.MISSING
     if len(token) > 2048:
         return Refusal.INVALID
-    with db.read(snapshot=False) as conn:
-        owner = store.token_owner(conn, digest(token))
+    hashed = digest(token)
+
+    def load() -> store.TokenOwner | None:
+        with db.read(snapshot=False) as conn:
+            return store.token_owner(conn, hashed)
+
+    owner = remembered(db, ("token", hashed), load)  # expiry is checked below, on every call
     if owner is None or owner.revoked:
         return Refusal.INVALID
     if owner.expires_at <= (now or datetime.now(UTC)):
