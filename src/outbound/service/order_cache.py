@@ -117,36 +117,58 @@ def cache_of(db: Database) -> ViewCache:
     return found
 
 
-def _stamp(db: Database, seller_id: str, seller_order_id: str) -> object | None:
-    """What the cached answer must have been read under; ``None``: the order does not exist (PostgreSQL says so
-    from the signature) — no stamp to key on where the store offers neither kind (an in-memory SQLite)."""
-    version = db.change_version()
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """An order's stamp, read ahead with the request's credentials (one round trip on PostgreSQL): ``value`` is
+    ``None`` when the order does not exist (PostgreSQL), :data:`NO_STAMP` where the store cannot stamp."""
+
+    seller_id: str
+    seller_order_id: str
+    value: object
+
+
+NO_STAMP = object()
+
+
+def stamp_of(version: int | None, db: Database, seller_id: str, seller_order_id: str) -> Stamp | None:
+    """The stamp a store with a commit counter gives (``version``: :meth:`Database.change_version`, read by the
+    caller); ``None`` on PostgreSQL, where the caller reads the signature (with its credentials, in one trip)."""
     if version is not None:
-        return version
+        return Stamp(seller_id, seller_order_id, version)
     if db.is_sqlite:
-        return _NO_STAMP
+        return Stamp(seller_id, seller_order_id, NO_STAMP)
+    return None
+
+
+def _read_stamp(db: Database, seller_id: str, seller_order_id: str) -> object:
+    found = stamp_of(db.change_version(), db, seller_id, seller_order_id)
+    if found is not None:
+        return found.value
     with db.read(snapshot=False) as conn:
         return order_store.order_signature(conn, seller_id, seller_order_id)
 
 
-_NO_STAMP = object()
-
-
-def order_view(db: Database, seller_id: str, seller_order_id: str, kind: str, render: Render) -> bytes:
+def order_view(
+    db: Database, seller_id: str, seller_order_id: str, kind: str, render: Render, stamp: Stamp | None = None
+) -> bytes:
     """The order rendered by ``render`` (``kind`` names the rendering: one per protocol), from the cache while the
     store says nothing it shows has changed, else loaded (:func:`outbound.service.orders.get_fulfillment_order`'s
-    read) and rendered again. An unknown order raises as that function does."""
+    read) and rendered again. An unknown order raises as that function does. ``stamp``: read ahead for this order
+    by the caller (before anything is loaded); otherwise it is read here."""
     if not enabled:
         return render(get_fulfillment_order(db, seller_id, seller_order_id))
-    stamp = _stamp(db, seller_id, seller_order_id)
-    if stamp is None:
+    if stamp is not None and (stamp.seller_id, stamp.seller_order_id) == (seller_id, seller_order_id):
+        value = stamp.value
+    else:
+        value = _read_stamp(db, seller_id, seller_order_id)
+    if value is None:
         raise InvalidValue("SellerFulfillmentOrderId", seller_order_id)
-    if stamp is _NO_STAMP:
+    if value is NO_STAMP:
         return render(get_fulfillment_order(db, seller_id, seller_order_id))
     cache = cache_of(db)
     key = (seller_id, seller_order_id)
-    view = cache.get(key, stamp, kind)
+    view = cache.get(key, value, kind)
     if view is None:
         view = render(get_fulfillment_order(db, seller_id, seller_order_id))
-        cache.put(key, stamp, kind, view)
+        cache.put(key, value, kind, view)
     return view

@@ -34,9 +34,11 @@ _memos_lock = threading.Lock()
 _ABSENT = object()
 
 
-def remembered(db: Database, key: Hashable, load: Callable[[], T]) -> T:
-    """``load()``, or what it returned earlier under the same store version."""
-    version = db.change_version()
+def remembered(db: Database, key: Hashable, load: Callable[[], T], version: int | None = -1) -> T:
+    """``load()``, or what it returned earlier under the same store version (``version``: already read by the
+    caller, before anything it goes with was loaded; -1: read it here)."""
+    if version == -1:
+        version = db.change_version()
     if version is None:
         return load()
     memo = _memos.get(db)

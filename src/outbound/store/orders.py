@@ -30,8 +30,7 @@ from outbound.domain.orders import (
     Shipment,
     ShipmentItem,
 )
-from outbound.store.outage import is_disconnect
-from outbound.store.prepared import PreparedQuery, fetch
+from outbound.store.prepared import DialectQuery, PreparedQuery, fetch
 from outbound.store.schema import (
     order_items,
     orders,
@@ -520,7 +519,7 @@ def list_orders(
 # Every row GetFulfillmentOrder shows, by the id of the transaction that last wrote it (PostgreSQL's ``xmin``): an
 # update writes a new row version, an insert a new row, a delete removes one, so any committed change to what the
 # answer shows changes this text (and so do changes it does not show: a package's journey, the step columns).
-_SIGNATURE_PG = """
+_SIGNATURE_SQL = """
 SELECT concat_ws('|', o.xmin::text,
   coalesce((SELECT string_agg(i.xmin::text, ',' ORDER BY i.line) FROM order_items i WHERE i.order_id = o.id), ''),
   coalesce((SELECT string_agg(s.xmin::text, ',' ORDER BY s.id) FROM shipments s WHERE s.order_id = o.id), ''),
@@ -530,22 +529,19 @@ SELECT concat_ws('|', o.xmin::text,
             FROM packages p JOIN shipments s ON s.id = p.shipment_id WHERE s.order_id = o.id), ''),
   coalesce((SELECT string_agg(r.xmin::text, ',' ORDER BY r.id) FROM return_items r WHERE r.order_id = o.id), ''),
   coalesce((SELECT string_agg(a.xmin::text, ',' ORDER BY a.id)
-            FROM return_authorizations a WHERE a.order_id = o.id), ''))
-FROM orders o WHERE o.seller_id = %(seller)s AND o.seller_order_id = %(order)s
+            FROM return_authorizations a WHERE a.order_id = o.id), '')) AS signature
+FROM orders o WHERE o.seller_id = {seller} AND o.seller_order_id = %(order)s
 """
+SIGNATURE = DialectQuery("postgresql", _SIGNATURE_SQL.format(seller="%(seller)s"), ("signature",))
+
+
+def signature_of_sellers(seller_sql: str) -> DialectQuery:
+    """The signature query with the seller given by an SQL expression (a subquery another module owns)."""
+    return DialectQuery("postgresql", _SIGNATURE_SQL.format(seller=seller_sql), ("signature",))
 
 
 def order_signature(conn: Connection, seller_id: str, seller_order_id: str) -> str | None:
     """A text that changes whenever a committed write changes the order or any row of its answer (PostgreSQL only;
     one statement, one round trip); ``None`` when the seller has no such order."""
-    assert conn.dialect.name == "postgresql", "SQLite watches the whole file instead (Database.change_version)"
-    driver: Any = conn.connection.driver_connection
-    try:
-        with driver.cursor() as cursor:
-            cursor.execute(_SIGNATURE_PG, {"seller": seller_id, "order": seller_order_id})
-            row = cursor.fetchone()
-    except Exception as exc:
-        if is_disconnect(exc) and not conn.invalidated:
-            conn.invalidate(exc)
-        raise
-    return None if row is None else str(row[0])
+    row = SIGNATURE.first(conn, {"seller": seller_id, "order": seller_order_id})
+    return None if row is None else str(row.signature)

@@ -57,6 +57,21 @@ class PreparedQuery:
         return rows[0] if rows else None
 
 
+class DialectQuery(PreparedQuery):
+    """A select written in one dialect's SQL, for what Core cannot spell portably (PostgreSQL's ``xmin``), run
+    and batched (:func:`fetch`) as a :class:`PreparedQuery` is; parameters ``%(name)s``, psycopg's style."""
+
+    def __init__(self, dialect_name: str, sql: str, columns: tuple[str, ...]) -> None:
+        self.row = namedtuple("Row", columns)  # type: ignore[misc]
+        self._dialect_name = dialect_name
+        self._text = sql
+        self._moments = []
+
+    def _run(self, cursor: Any, dialect: Dialect, params: Mapping[str, Any] | None) -> None:
+        assert dialect.name == self._dialect_name, f"written for {self._dialect_name}, run on {dialect.name}"
+        cursor.execute(self._text, dict(params or {}))
+
+
 def fetch(conn: Connection, *queries: tuple[PreparedQuery, Mapping[str, Any] | None]) -> list[list[Any]]:
     """The rows of each query, run in order; on PostgreSQL all in one round trip (psycopg's pipeline mode), which
     outside a transaction also makes them one implicit transaction, so they see one snapshot.

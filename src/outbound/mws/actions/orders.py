@@ -204,7 +204,8 @@ def _order_result(order: Order) -> bytes:
 def get_fulfillment_order(call: Call) -> xml.Element:
     """Through the service's cache of rendered orders (``service/order_cache.py``): only the RequestId is new."""
     seller_order_id = _seller_order_id(call.params)
-    written = order_cache.order_view(call.ctx.db, call.caller.seller_id, seller_order_id, "mws", _order_result)
+    db, seller_id = call.ctx.db, call.caller.seller_id
+    written = order_cache.order_view(db, seller_id, seller_order_id, "mws", _order_result, call.stamp)
     return xml.Fragment(f"{call.action}Result", written)
 
 

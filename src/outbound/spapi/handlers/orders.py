@@ -123,7 +123,8 @@ def _order_payload(order: Order) -> bytes:
 
 def get_fulfillment_order(call: SpCall) -> bytes:
     """The payload, encoded, through the same service cache as MWS's GetFulfillmentOrder (its own rendering)."""
-    return order_cache.order_view(call.ctx.db, call.caller.seller_id, order_id(call), "spapi", _order_payload)
+    db, seller_id = call.ctx.db, call.caller.seller_id
+    return order_cache.order_view(db, seller_id, order_id(call), "spapi", _order_payload, call.stamp)
 
 
 def list_all_fulfillment_orders(call: SpCall) -> render.Json:
