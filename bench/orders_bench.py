@@ -393,7 +393,8 @@ def bench_target(
                 script.write_text(sp_create_script(token, bodies_file, args.threads))
             scripts.append((script, seconds))
         bodies = args.bodies
-    with http_bench.running_server(args.server, server_target, port, db_url, args.server_cpus, work, env):
+    workers = 1 if target == "bare" else args.workers
+    with http_bench.running_server(args.server, server_target, port, db_url, args.server_cpus, work, env, workers):
         if target == "bare":
             body = http_bench.signed_body(host)
             http_bench.preflight(port, host, body, "bare")
@@ -500,8 +501,9 @@ def run_http(args: argparse.Namespace) -> list[HttpRun]:
         raise http_bench.BenchError(http_bench.WRK_INSTALL)
     pin = f"server on CPU {args.server_cpus}, wrk on CPU {args.wrk_cpus}" if args.server_cpus else "no pinning"
     print(
-        f"HTTP: {args.server}, 1 worker, engine {args.engine}; wrk {args.threads} thread(s), {args.connections} "
-        f"connections, {args.warmup:g}s warm-up + {args.duration:g}s; {pin}; create: {args.bodies} bodies/run",
+        f"HTTP: {args.server}, {args.workers} worker(s), engine {args.engine}; wrk {args.threads} thread(s), "
+        f"{args.connections} connections, {args.warmup:g}s warm-up + {args.duration:g}s; {pin}; "
+        f"create: {args.bodies} bodies/run",
         flush=True,
     )
     busy = http_bench.cpu_busy()
@@ -747,6 +749,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=None,
         metavar="DIR",
         help="a source tree (its src/) whose code serves the TARGET@base targets: before and after in one run",
+    )
+    http.add_argument(
+        "--workers", type=int, default=1, help="worker processes of the real server (default 1; bare keeps one)"
     )
     http.add_argument("--bodies", type=int, default=60_000, help="pre-signed Create bodies per measured run (60,000)")
     http.add_argument(

@@ -85,13 +85,13 @@ def add_marketplaces(conn: Connection, seller_id: str, marketplace_ids: list[str
         conn.execute(seller_marketplaces.insert(), [{"seller_id": seller_id, "marketplace_id": m} for m in fresh])
 
 
-_MARKETPLACES = PreparedQuery(  # every create and preview
+MARKETPLACES = PreparedQuery(  # every create and preview
     select(seller_marketplaces.c.marketplace_id).where(seller_marketplaces.c.seller_id == bindparam("seller"))
 )
 
 
 def marketplaces_of(conn: Connection, seller_id: str) -> list[str]:
-    return [row.marketplace_id for row in _MARKETPLACES.all(conn, {"seller": seller_id})]
+    return [row.marketplace_id for row in MARKETPLACES.all(conn, {"seller": seller_id})]
 
 
 def upsert_key(conn: Connection, access_key: str, secret_key: str, now: datetime) -> None:
