@@ -157,74 +157,71 @@ class Created:
 def create_fulfillment_order(
     db: Database, caller: Caller, request: CreateOrderRequest, now: datetime, origin: str = MWS
 ) -> Created:
-    """Create the order (``origin``: the protocol it came over, recorded for operators)."""
-    try:
-        return _create(db, caller, request, now, origin)
-    except IntegrityError:
-        # A concurrent request (a client's retry) committed the same SellerFulfillmentOrderId after this one looked
-        # for it: look again, and answer as for any repeated request (a replay, or "already exists").
-        return _create(db, caller, request, now, origin)
+    """Create the order (``origin``: the protocol it came over, recorded for operators). Concurrent creates share
+    one commit on PostgreSQL (``store/group.py``).
+
+    On an IntegrityError a concurrent request (a client's retry) committed the same SellerFulfillmentOrderId after
+    this one looked for it: the create is undone and runs again, and answers as for any repeated request (a
+    replay, or "already exists")."""
+    return db.grouped(lambda conn: _create(conn, caller, request, now, origin), again=(IntegrityError,))
 
 
-def _create(db: Database, caller: Caller, request: CreateOrderRequest, now: datetime, origin: str) -> Created:
-    with db.transaction() as conn:
-        # every read the decision needs, at once (one round trip on PostgreSQL: store/creates.py)
-        reads = creates.create_reads(
-            conn, caller.seller_id, request.seller_order_id, [i.seller_sku for i in request.items]
-        )
-        marketplace = seller_marketplace(
-            conn, caller.seller_id, request.marketplace_id or caller.default_marketplace_id, listed=reads.marketplaces
-        )
-        fingerprint = request.fingerprint(marketplace.marketplace_id)
-        if reads.taken:
-            existing = order_store.load_order(conn, caller.seller_id, request.seller_order_id, children=False)
-            assert existing is not None  # the order row was read in this transaction; orders are never deleted
-            if existing.request_hash != fingerprint:
-                raise InvalidValue(
-                    "SellerFulfillmentOrderId", request.seller_order_id, "an order with this id already exists"
-                )
-            return Created(existing.order, replayed=True)
-        _check_marketplace_rules(request, marketplace, now)
-        required = features.required(features.check_constraints(request.feature_constraints))
-        skus = reads.skus
-        for item in request.items:
-            sku = skus.get(item.seller_sku)
-            if sku is None:
-                raise InvalidValue("SellerSKU", item.seller_sku)
-            if item.fnsku is not None and item.fnsku != sku.fnsku:
-                raise InvalidValue("FulfillmentNetworkSKU", item.fnsku)
-        plan = plan_order(
-            conn,
-            caller.seller_id,
-            request.items,
-            request.destination,
-            marketplace,
-            lock=True,
-            required=required,
-            stock=reads.stock,
-        )
-        if not plan.shipments:
-            raise InsufficientStock("AllQuantityZero", "")
-        if plan.short and request.fulfillment_policy == FILL_OR_KILL:
-            raise InsufficientStock("InsufficientInventory", "Items")
-        check_carriers(plan, marketplace, request.shipping_speed, required)
-        order = _new_order(caller.seller_id, marketplace, request, now)
-        order.origin = origin
-        for line in order.items:
-            line.fnsku = line.fnsku or skus[line.seller_sku].fnsku
-        _apply_promises(order, plan, marketplace, now)
-        hold = request.fulfillment_action == HOLD
-        order.hold_until = now + lifecycle.HOLD_LIFETIME if hold else None
-        lines = {item.item_id: n for n, item in enumerate(order.items)}
-        picks = [
-            creates.Pick(lines[pick.item_id], shipment.fc_code, pick.sku, pick.quantity)
-            for shipment in plan.shipments
-            for pick in shipment.picks
-        ]
-        # the order, its lines, the reservations and the stock taken, written together
-        if not creates.insert_created(conn, order, fingerprint, order.hold_until if hold else now, picks):
-            raise InsufficientStock("InsufficientInventory", "Items")  # stock moved under us: nothing kept
-        return Created(order, replayed=False)
+def _create(conn: Connection, caller: Caller, request: CreateOrderRequest, now: datetime, origin: str) -> Created:
+    # every read the decision needs, at once (one round trip on PostgreSQL: store/creates.py)
+    reads = creates.create_reads(conn, caller.seller_id, request.seller_order_id, [i.seller_sku for i in request.items])
+    marketplace = seller_marketplace(
+        conn, caller.seller_id, request.marketplace_id or caller.default_marketplace_id, listed=reads.marketplaces
+    )
+    fingerprint = request.fingerprint(marketplace.marketplace_id)
+    if reads.taken:
+        existing = order_store.load_order(conn, caller.seller_id, request.seller_order_id, children=False)
+        assert existing is not None  # the order row was read in this transaction; orders are never deleted
+        if existing.request_hash != fingerprint:
+            raise InvalidValue(
+                "SellerFulfillmentOrderId", request.seller_order_id, "an order with this id already exists"
+            )
+        return Created(existing.order, replayed=True)
+    _check_marketplace_rules(request, marketplace, now)
+    required = features.required(features.check_constraints(request.feature_constraints))
+    skus = reads.skus
+    for item in request.items:
+        sku = skus.get(item.seller_sku)
+        if sku is None:
+            raise InvalidValue("SellerSKU", item.seller_sku)
+        if item.fnsku is not None and item.fnsku != sku.fnsku:
+            raise InvalidValue("FulfillmentNetworkSKU", item.fnsku)
+    plan = plan_order(
+        conn,
+        caller.seller_id,
+        request.items,
+        request.destination,
+        marketplace,
+        lock=True,
+        required=required,
+        stock=reads.stock,
+    )
+    if not plan.shipments:
+        raise InsufficientStock("AllQuantityZero", "")
+    if plan.short and request.fulfillment_policy == FILL_OR_KILL:
+        raise InsufficientStock("InsufficientInventory", "Items")
+    check_carriers(plan, marketplace, request.shipping_speed, required)
+    order = _new_order(caller.seller_id, marketplace, request, now)
+    order.origin = origin
+    for line in order.items:
+        line.fnsku = line.fnsku or skus[line.seller_sku].fnsku
+    _apply_promises(order, plan, marketplace, now)
+    hold = request.fulfillment_action == HOLD
+    order.hold_until = now + lifecycle.HOLD_LIFETIME if hold else None
+    lines = {item.item_id: n for n, item in enumerate(order.items)}
+    picks = [
+        creates.Pick(lines[pick.item_id], shipment.fc_code, pick.sku, pick.quantity)
+        for shipment in plan.shipments
+        for pick in shipment.picks
+    ]
+    # the order, its lines, the reservations and the stock taken, written together
+    if not creates.insert_created(conn, order, fingerprint, order.hold_until if hold else now, picks):
+        raise InsufficientStock("InsufficientInventory", "Items")  # stock moved under us: nothing kept
+    return Created(order, replayed=False)
 
 
 def plan_order(

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
@@ -15,6 +15,11 @@ from sqlalchemy.pool import NullPool
 
 from outbound.store.changes import SqliteVersion
 from outbound.store.outage import Outage
+
+if TYPE_CHECKING:
+    from outbound.store.group import GroupCommit
+
+T = TypeVar("T")
 
 DEFAULT_URL = "sqlite:///./outbound.db"
 _PG_LOCK = 7_204_211  # advisory lock id held while migrating, so concurrent starts don't race
@@ -47,6 +52,7 @@ class Database:
         # an in-memory database is one per connection: no other connection's commits to watch
         self._version = SqliteVersion(database) if database and database != ":memory:" else None
         self._writers = threading.RLock() if self.is_sqlite else None
+        self._group: GroupCommit | None = None
         kwargs: dict[str, Any] = {}
         if self.is_sqlite:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
@@ -91,6 +97,23 @@ class Database:
             return
         with self._writers, self.engine.begin() as conn:
             yield conn
+
+    def grouped(self, work: Callable[[Connection], T], again: tuple[type[BaseException], ...] = ()) -> T:
+        """``work(conn)`` in a write transaction: on PostgreSQL one shared with the concurrent callers of this
+        process, each in a savepoint, committed once for all (``store/group.py``); elsewhere one of its own.
+        ``again``: exceptions on which the work is undone and run once more (a unique-key race)."""
+        if self.is_sqlite:  # a SQLite commit costs no flush here (WAL, synchronous=NORMAL): nothing to share
+            try:
+                with self.transaction() as conn:
+                    return work(conn)
+            except again:
+                with self.transaction() as conn:
+                    return work(conn)
+        if self._group is None:
+            from outbound.store.group import GroupCommit
+
+            self._group = GroupCommit(self)
+        return self._group.run(work, again)
 
     @contextmanager
     def read(self, *, snapshot: bool = True) -> Iterator[Connection]:
