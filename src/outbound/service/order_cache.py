@@ -30,7 +30,10 @@ from outbound.service.orders import get_fulfillment_order
 from outbound.store import Database
 from outbound.store import orders as order_store
 
-MAX_BYTES = 24 << 20  # of rendered answers (a 2-line, 2-shipment order is ~5 KB over MWS, ~3 KB as JSON)
+# of rendered answers: a one-line order is ~2 KB over MWS, a 2-line, 2-shipment one ~5 KB (~3 KB as JSON), so some
+# 1,500-3,000 orders' answers; kept small because a server holding 1,000,000 orders must stay under 150 MB and
+# SQLite's page cache already takes up to 64 MiB of it (bench/memory_bench.py)
+MAX_BYTES = 6 << 20
 ENTRY_OVERHEAD = 400  # the key, the entry and its dict, roughly: counted so many tiny entries stay bounded too
 
 Render = Callable[[Order], bytes]
