@@ -15,6 +15,7 @@ SQLAlchemy's (``IntegrityError`` for a concurrent create of the same id), as the
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ARRAY, Connection, String, Table, any_, bindparam, insert, select
+from sqlalchemy import ARRAY, ColumnElement, Connection, String, Table, any_, bindparam, func, insert, select
 from sqlalchemy import exc as sa_exc
 
 from outbound.domain.orders import Order
@@ -52,36 +53,48 @@ class Pick:
     quantity: int
 
 
-_WANTED = any_(bindparam("skus", type_=ARRAY(String)))
 _TAKEN = PreparedQuery(
     select(orders.c.id).where(orders.c.seller_id == bindparam("seller"), orders.c.seller_order_id == bindparam("order"))
 )
-_SKUS_PG = PreparedQuery(select(skus).where(skus.c.seller_id == bindparam("seller"), skus.c.seller_sku == _WANTED))
-_STOCK_PG = PreparedQuery(
-    select(inventory_table.c.fc_code, inventory_table.c.seller_sku, inventory_table.c.sellable)
-    .where(inventory_table.c.seller_id == bindparam("seller"), inventory_table.c.seller_sku == _WANTED)
-    .order_by(inventory_table.c.seller_sku, inventory_table.c.fc_code)
-    .with_for_update()
-)
+
+
+def _in_skus(column: ColumnElement[str], dialect_name: str) -> ColumnElement[bool]:
+    """``column`` is one of the ``skus`` parameter's: an array on PostgreSQL, a JSON array on SQLite."""
+    if dialect_name == "postgresql":
+        return column == any_(bindparam("skus", type_=ARRAY(String)))
+    return column.in_(select(func.json_each(bindparam("skus")).table_valued("value").c.value))
+
+
+def _sku_queries(dialect_name: str) -> tuple[PreparedQuery, PreparedQuery]:
+    """The SKUs and their stock rows (locked on PostgreSQL, in the order every writer locks them)."""
+    found = PreparedQuery(
+        select(skus).where(skus.c.seller_id == bindparam("seller"), _in_skus(skus.c.seller_sku, dialect_name))
+    )
+    stock = PreparedQuery(
+        select(inventory_table.c.fc_code, inventory_table.c.seller_sku, inventory_table.c.sellable)
+        .where(inventory_table.c.seller_id == bindparam("seller"), _in_skus(inventory_table.c.seller_sku, dialect_name))
+        .order_by(inventory_table.c.seller_sku, inventory_table.c.fc_code)
+        .with_for_update()
+    )
+    return found, stock
+
+
+_SKU_QUERIES = {name: _sku_queries(name) for name in ("postgresql", "sqlite")}
 
 
 def create_reads(conn: Connection, seller_id: str, seller_order_id: str, seller_skus: Sequence[str]) -> CreateReads:
-    """What a create reads before it decides, in one round trip on PostgreSQL (on SQLite, where a statement costs
-    no round trip, the usual queries: their SKU rows convert ``Numeric`` as SQLAlchemy does)."""
-    wanted = list(dict.fromkeys(seller_skus))
-    if conn.dialect.name != "postgresql":
-        return CreateReads(
-            accounts.marketplaces_of(conn, seller_id),
-            bool(_TAKEN.all(conn, {"seller": seller_id, "order": seller_order_id})),
-            inventory.load_skus(conn, seller_id, wanted),
-            inventory.stock(conn, seller_id, wanted, lock=True),
-        )
+    """What a create reads before it decides, at the driver level: in one round trip on PostgreSQL."""
+    wanted: Any = list(dict.fromkeys(seller_skus))
+    dialect = conn.dialect.name
+    if dialect != "postgresql":
+        wanted = json.dumps(wanted)
+    sku_query, stock_query = _SKU_QUERIES[dialect]
     marketplaces, taken, sku_rows, stock_rows = fetch(
         conn,
         (accounts.MARKETPLACES, {"seller": seller_id}),
         (_TAKEN, {"seller": seller_id, "order": seller_order_id}),
-        (_SKUS_PG, {"seller": seller_id, "skus": wanted}),
-        (_STOCK_PG, {"seller": seller_id, "skus": wanted}),
+        (sku_query, {"seller": seller_id, "skus": wanted}),
+        (stock_query, {"seller": seller_id, "skus": wanted}),
     )
     found_skus = {
         r.seller_sku: inventory.Sku(
