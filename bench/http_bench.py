@@ -137,13 +137,14 @@ def running_server(
     cpus: str | None,
     log_dir: Path,
     extra_env: dict[str, str] | None = None,
+    workers: int = 1,
 ) -> Iterator[None]:
     """Start one server (its own process group), wait until it answers, stop it (the whole group) afterwards.
 
     ``extra_env`` adds settings to the real app's environment (``OUTBOUND_ENGINE=off``, say)."""
     if target == "real":
         cmd = [*outbound_command(), "serve", "--host", HOST, "--port", str(port), "--db", db_url]
-        cmd += ["--workers", "1", "--throttle", "off", "--server", server]
+        cmd += ["--workers", str(workers), "--throttle", "off", "--server", server]
         ready_path = "/health"
         env = {**clean_env(), **(extra_env or {})}
     else:

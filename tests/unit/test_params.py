@@ -321,3 +321,25 @@ def test_bad_plain_list_entries_refused(key: str) -> None:
         Params.of([(key, "a@example.com")]).values("NotificationEmailList")
     assert refused(exc)[:2] == (400, "InvalidParameterValue")
     assert key in refused(exc)[2]
+
+
+def test_form_decoding_matches_parse_qsl_on_random_input() -> None:
+    """The decoder skips unquoting where there is nothing to unquote; it must split, decode and refuse as the
+    standard library's ``parse_qsl`` (blank values kept, strict UTF-8) does."""
+    import random
+    from urllib.parse import parse_qsl
+
+    rng = random.Random(11)
+    parts = ["a", "B", "=", "&", "+", "%2A", "%3D", "%C3%A9", "%FF", "~", "%2B", "%26", "%E2%82", "%20", "."]
+    for _ in range(20_000):
+        raw = "".join(rng.choice(parts) for _ in range(rng.randrange(12)))
+        try:
+            expected: object = parse_qsl(raw, keep_blank_values=True, errors="strict")
+        except UnicodeDecodeError:
+            expected = "not UTF-8"
+        try:
+            got: object = decode_pairs(raw.encode())
+        except MwsError as err:
+            assert "UTF-8" in err.message
+            got = "not UTF-8"
+        assert got == expected, raw

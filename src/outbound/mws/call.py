@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from outbound.context import Context
 from outbound.mws.params import Params
 from outbound.service.accounts import Caller
+from outbound.service.order_cache import Stamp
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,3 +18,4 @@ class Call:
     caller: Caller
     ctx: Context
     has_faults: bool = False  # the seller has fault scenarios: the endpoint checks whether one applies
+    stamp: Stamp | None = None  # GetFulfillmentOrder: the order's cache stamp, read with the credentials

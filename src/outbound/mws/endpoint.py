@@ -35,14 +35,14 @@ from outbound.mws.errors import (
 )
 from outbound.mws.operations import OPERATIONS, VERSION
 from outbound.mws.params import MAX_BODY, Params, collect, parse_datetime, too_large
-from outbound.service import access, faults
-from outbound.service.health import is_disconnect
+from outbound.service import access, faults, health
 
 log = logging.getLogger(__name__)
 
 SKEW = timedelta(minutes=15)
 MAX_EXPIRES_AHEAD = timedelta(hours=24)
 ALLOWED = "GET, POST"
+READ_ORDER = "GetFulfillmentOrder"
 _AUTH_PARAMS = ("AWSAccessKeyId", "Signature", "SignatureMethod", "SignatureVersion")
 
 
@@ -130,25 +130,13 @@ class MwsEndpoint:
     def failed(self, exc: Exception, request_id: str, writes: bool, again: Callable[[], Reply]) -> Reply:
         """An unexpected error. A lost database connection is not logged per request: a read runs once more (the
         pool has dropped its dead connections, so on a fresh one); a write, or a read that fails again, answers
-        ``ServiceUnavailable`` and the outage is logged once."""
-        outage = self.ctx.db.outage
-        if not is_disconnect(exc):
+        ``ServiceUnavailable`` and the outage is logged once (:func:`outbound.service.health.recover`)."""
+        try:
+            reply = health.recover(self.ctx.db, exc, writes, again)
+        except Exception:
             log.exception("request %s failed", request_id)
             return error_response(internal_error(), request_id)
-        self.ctx.db.discard_connections()
-        if not writes:
-            try:
-                reply = again()
-                if outage.down:
-                    outage.recovered()
-                return reply
-            except Exception as retried:
-                if not is_disconnect(retried):
-                    log.exception("request %s failed", request_id)
-                    return error_response(internal_error(), request_id)
-                exc = retried
-        outage.failed(exc)
-        return error_response(service_unavailable(), request_id)
+        return reply if reply is not None else error_response(service_unavailable(), request_id)
 
     def process(self, method: str, host: str, path: str, pairs: list[tuple[str, str]], request_id: str) -> Reply:
         """Checks 3 to 11; a worker thread runs it for the writing operations, the event loop for the rest."""
@@ -187,7 +175,12 @@ class MwsEndpoint:
             raise MwsError("InvalidParameterValue", "Timestamp and Expires must not be used together.")
         seller_id = _seller_id(params)
         access_key = params.require("AWSAccessKeyId")
-        grant = access.find_grant(self.ctx.db, access_key, seller_id)
+        read_order = params.raw("SellerFulfillmentOrderId") if params.raw("Action") == READ_ORDER else None
+        stamp = None
+        if read_order and seller_id:  # the order's cache stamp comes with the grant (one round trip)
+            grant, stamp = access.find_grant_with_stamp(self.ctx.db, access_key, seller_id, read_order.strip())
+        else:
+            grant = access.find_grant(self.ctx.db, access_key, seller_id)
         if grant is None:
             raise MwsError("InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.")
         if not signing.verify(
@@ -221,7 +214,8 @@ class MwsEndpoint:
             raise MwsError("AccessDenied", "Missing required MWSAuthToken for Seller.")
         if denial is not None:
             raise MwsError("AccessDenied", "Access denied: this key is not authorized for the seller.")
-        return Call(request_id, action, params, access.caller(grant, access_key, seller_id), self.ctx, grant.has_faults)
+        caller = access.caller(grant, access_key, seller_id)
+        return Call(request_id, action, params, caller, self.ctx, grant.has_faults, stamp)
 
     def _check_freshness(self, timestamp: str | None, expires: str | None) -> None:
         now = self.wall()

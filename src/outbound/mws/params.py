@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta, timezone
-from urllib.parse import parse_qsl
+from urllib.parse import unquote
 
 from outbound.mws.errors import MwsError, invalid, missing, too_long
 
@@ -41,11 +41,29 @@ def decode_pairs(raw: bytes) -> list[tuple[str, str]]:
         text = raw.decode("ascii")
         if _BAD_ESCAPE.search(text):
             raise MwsError("InvalidParameterValue", "Request parameters are not valid form encoding.")
-        return parse_qsl(text, keep_blank_values=True, errors="strict", max_num_fields=MAX_PARAMS)
+        if text.count("&") >= MAX_PARAMS:
+            raise too_large()
+        return [(_unquoted(name), _unquoted(value)) for name, _, value in _pieces(text)]
     except UnicodeDecodeError as exc:
         raise MwsError("InvalidParameterValue", "Request parameters are not valid UTF-8 form encoding.") from exc
     except ValueError as exc:  # more than MAX_PARAMS fields
         raise too_large() from exc
+
+
+def _pieces(text: str) -> Iterator[tuple[str, str, str]]:
+    """``name=value`` pieces as ``parse_qsl(keep_blank_values=True)`` splits them (a piece without ``=`` has an
+    empty value; empty pieces are skipped)."""
+    for piece in text.split("&"):
+        if piece:
+            yield piece.partition("=")
+
+
+def _unquoted(text: str) -> str:
+    """``+`` as a space and ``%XX`` as UTF-8 (strict), as ``parse_qsl`` decodes; most names and values have
+    neither, and are taken as they are."""
+    if "%" not in text and "+" not in text:
+        return text
+    return unquote(text.replace("+", " "), errors="strict")
 
 
 def collect(query: bytes, body: bytes | None) -> list[tuple[str, str]]:

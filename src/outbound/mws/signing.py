@@ -93,7 +93,9 @@ def verify(
     key = secret_key.encode("utf-8")
     head_path = encode_path(path)
     queries = [canonical_query(params)]
-    if any("~" in k or "*" in k or "~" in v or "*" in v for k, v in params):  # only then does ScaleLeap differ
+    # only a "~" or a "*" makes ScaleLeap's encoding differ; the canonical query keeps the one and writes the
+    # other %2A (a "%" of the request is written %25, so no other text gives %2A)
+    if "~" in queries[0] or "%2A" in queries[0]:
         queries.append(canonical_query(params, encode_whatwg))
     for query in queries:
         for host_line in host_lines(host):

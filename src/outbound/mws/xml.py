@@ -106,8 +106,35 @@ def serialize(document: Element) -> bytes:
     return DECLARATION + "".join(out).encode()
 
 
+class Fragment(Element):
+    """A ``<{Action}Result>`` already written out (see :func:`written`): a kept answer spliced into a response."""
+
+    __slots__ = ("written",)
+
+    def __init__(self, tag: str, written: bytes) -> None:
+        super().__init__(tag)
+        self.written = written
+
+
+def written(result: Element) -> bytes:
+    """A result element as :func:`response` writes it inside the document (one level in), for a :class:`Fragment`."""
+    out: list[str] = []
+    _write(result, "  ", out)
+    return "".join(out).encode()
+
+
 def response(action: str, request_id: str, result: Element | None = None) -> bytes:
     """``<{Action}Response>`` with the optional ``<{Action}Result>`` and ``ResponseMetadata/RequestId``."""
+    if isinstance(result, Fragment):  # only the request id is new: the bytes ``serialize`` would give, spliced
+        return b"".join(
+            (
+                DECLARATION,
+                f'<{action}Response xmlns="{NS}">\n'.encode(),
+                result.written,
+                f"  <ResponseMetadata>\n    <RequestId>{escape(clean(request_id))}</RequestId>\n"
+                f"  </ResponseMetadata>\n</{action}Response>\n".encode(),
+            )
+        )
     document = root(f"{action}Response")
     if result is not None:
         document.append(result)

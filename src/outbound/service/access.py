@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import enum
 
+from outbound.service import order_cache
 from outbound.service.accounts import Caller
+from outbound.service.recent import remembered
 from outbound.store import Database
 from outbound.store import accounts as store
 from outbound.store.accounts import KeyGrant
@@ -24,11 +26,29 @@ class Denial(enum.Enum):
     TOKEN_WRONG = "token wrong"
 
 
-def find_grant(db: Database, access_key: str, seller_id: str | None) -> KeyGrant | None:
+def find_grant(db: Database, access_key: str, seller_id: str | None, version: int | None = -1) -> KeyGrant | None:
     """The key's secret and its grant for the seller (if any), in one single-statement read; ``None`` for a key
-    nobody issued."""
+    nobody issued. Remembered while nothing is committed (``service/recent.py``)."""
+
+    def load() -> KeyGrant | None:
+        with db.read(snapshot=False) as conn:
+            return store.key_grant(conn, access_key, seller_id)
+
+    return remembered(db, ("grant", access_key, seller_id), load, version)
+
+
+def find_grant_with_stamp(
+    db: Database, access_key: str, seller_id: str, seller_order_id: str
+) -> tuple[KeyGrant | None, order_cache.Stamp]:
+    """:func:`find_grant` and the order's cache stamp, read before the order (GetFulfillmentOrder): on SQLite one
+    commit-counter read serves both, on PostgreSQL both statements go in one round trip."""
+    version = db.change_version()
+    stamp = order_cache.stamp_of(version, db, seller_id, seller_order_id)
+    if stamp is not None:
+        return find_grant(db, access_key, seller_id, version), stamp
     with db.read(snapshot=False) as conn:
-        return store.key_grant(conn, access_key, seller_id)
+        grant, signature = store.key_grant_and_signature(conn, access_key, seller_id, seller_order_id)
+    return grant, order_cache.Stamp(seller_id, seller_order_id, signature)
 
 
 def normalize_token(token: str | None) -> str | None:

@@ -16,7 +16,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from outbound.service import order_cache
 from outbound.service.accounts import Caller
+from outbound.service.recent import remembered
 from outbound.store import Database
 from outbound.store import lwa as store
 
@@ -297,16 +299,57 @@ class TokenCaller:
 
 def resolve(db: Database, access_token: str | None, now: datetime | None = None) -> TokenCaller | Refusal:
     """The seller and application an access token acts for, or why it may not act (one query)."""
+    hashed = _hashed(access_token)
+    if isinstance(hashed, Refusal):
+        return hashed
+    return _judge(_owner(db, hashed, -1), now)
+
+
+def resolve_with_stamp(
+    db: Database, access_token: str | None, seller_order_id: str, now: datetime | None = None
+) -> tuple[TokenCaller | Refusal, order_cache.Stamp | None]:
+    """:func:`resolve` and the cache stamp of the caller's order (getFulfillmentOrder), read before the order: on
+    SQLite one commit-counter read serves both, on PostgreSQL both statements go in one round trip."""
+    hashed = _hashed(access_token)
+    if isinstance(hashed, Refusal):
+        return hashed, None
+    version = db.change_version()
+    if version is not None or db.is_sqlite:
+        resolved = _judge(_owner(db, hashed, version), now)
+        if isinstance(resolved, Refusal):
+            return resolved, None
+        return resolved, order_cache.stamp_of(version, db, resolved.caller.seller_id, seller_order_id)
+    with db.read(snapshot=False) as conn:
+        owner, signature = store.token_owner_and_signature(conn, hashed, seller_order_id)
+    resolved = _judge(owner, now)
+    if isinstance(resolved, Refusal):
+        return resolved, None
+    return resolved, order_cache.Stamp(resolved.caller.seller_id, seller_order_id, signature)
+
+
+def _hashed(access_token: str | None) -> str | Refusal:
     token = (access_token or "").strip()
     if not token:
         return Refusal.MISSING
     if len(token) > 2048:
         return Refusal.INVALID
-    with db.read(snapshot=False) as conn:
-        owner = store.token_owner(conn, digest(token))
+    return digest(token)
+
+
+def _owner(db: Database, hashed: str, version: int | None) -> store.TokenOwner | None:
+    """The token's owner, remembered while nothing is committed (``service/recent.py``)."""
+
+    def load() -> store.TokenOwner | None:
+        with db.read(snapshot=False) as conn:
+            return store.token_owner(conn, hashed)
+
+    return remembered(db, ("token", hashed), load, version)
+
+
+def _judge(owner: store.TokenOwner | None, now: datetime | None) -> TokenCaller | Refusal:
     if owner is None or owner.revoked:
         return Refusal.INVALID
-    if owner.expires_at <= (now or datetime.now(UTC)):
+    if owner.expires_at <= (now or datetime.now(UTC)):  # checked on every call: a remembered owner expires too
         return Refusal.EXPIRED
     if owner.grantless or owner.seller_id is None or owner.default_marketplace_id is None:
         return Refusal.NOT_AUTHORIZED

@@ -43,7 +43,7 @@ from outbound.domain.orders import (
 )
 from outbound.domain.world import WORLD, Marketplace
 from outbound.service.accounts import Caller
-from outbound.store import Database
+from outbound.store import Database, creates
 from outbound.store import accounts as account_store
 from outbound.store import features as feature_store
 from outbound.store import inventory as stock_store
@@ -158,61 +158,75 @@ class Created:
 def create_fulfillment_order(
     db: Database, caller: Caller, request: CreateOrderRequest, now: datetime, origin: str = MWS
 ) -> Created:
-    """Create the order (``origin``: the protocol it came over, recorded for operators)."""
-    try:
-        return _create(db, caller, request, now, origin)
-    except IntegrityError:
-        # A concurrent request (a client's retry) committed the same SellerFulfillmentOrderId after this one looked
-        # for it: look again, and answer as for any repeated request (a replay, or "already exists").
-        return _create(db, caller, request, now, origin)
+    """Create the order (``origin``: the protocol it came over, recorded for operators). Concurrent creates share
+    one commit on PostgreSQL (``store/group.py``).
+
+    On an IntegrityError a concurrent request (a client's retry) committed the same SellerFulfillmentOrderId after
+    this one looked for it: the create is undone and runs again, and answers as for any repeated request (a
+    replay, or "already exists")."""
+    return db.grouped(lambda conn: _create(conn, caller, request, now, origin), again=(IntegrityError,))
 
 
-def _create(db: Database, caller: Caller, request: CreateOrderRequest, now: datetime, origin: str) -> Created:
-    with db.transaction() as conn:
-        marketplace = resolve_marketplace(conn, caller, request.marketplace_id)
-        fingerprint = request.fingerprint(marketplace.marketplace_id)
+def _create(conn: Connection, caller: Caller, request: CreateOrderRequest, now: datetime, origin: str) -> Created:
+    # every read the decision needs, at once (one round trip on PostgreSQL: store/creates.py)
+    reads = creates.create_reads(conn, caller.seller_id, request.seller_order_id, [i.seller_sku for i in request.items])
+    marketplace = seller_marketplace(
+        conn, caller.seller_id, request.marketplace_id or caller.default_marketplace_id, listed=reads.marketplaces
+    )
+    fingerprint = request.fingerprint(marketplace.marketplace_id)
+    if reads.taken:
         existing = order_store.load_order(conn, caller.seller_id, request.seller_order_id, children=False)
-        if existing is not None:
-            if existing.request_hash != fingerprint:
-                raise InvalidValue(
-                    "SellerFulfillmentOrderId", request.seller_order_id, "an order with this id already exists"
-                )
-            return Created(existing.order, replayed=True)
-        _check_marketplace_rules(request, marketplace, now)
-        required = features.required(features.check_constraints(request.feature_constraints))
-        skus = stock_store.load_skus(conn, caller.seller_id, (i.seller_sku for i in request.items))
-        for item in request.items:
-            sku = skus.get(item.seller_sku)
-            if sku is None:
-                raise InvalidValue("SellerSKU", item.seller_sku)
-            if item.fnsku is not None and item.fnsku != sku.fnsku:
-                raise InvalidValue("FulfillmentNetworkSKU", item.fnsku)
-        plan = plan_order(
-            conn, caller.seller_id, request.items, request.destination, marketplace, lock=True, required=required
-        )
-        if not plan.shipments:
-            raise InsufficientStock("AllQuantityZero", "")
-        if plan.short and request.fulfillment_policy == FILL_OR_KILL:
-            raise InsufficientStock("InsufficientInventory", "Items")
-        check_carriers(plan, marketplace, request.shipping_speed, required)
-        order = _new_order(caller.seller_id, marketplace, request, now)
-        order.origin = origin
-        for line in order.items:
-            line.fnsku = line.fnsku or skus[line.seller_sku].fnsku
-        _apply_promises(order, plan, marketplace, now)
-        hold = request.fulfillment_action == HOLD
-        order.hold_until = now + lifecycle.HOLD_LIFETIME if hold else None
-        order_id = order_store.insert_order(conn, order, fingerprint, next_step_at=order.hold_until if hold else now)
-        lines = {item.item_id: n for n, item in enumerate(order.items)}
-        held = []
-        for shipment in plan.shipments:
-            for pick in shipment.picks:
-                if not stock_store.reserve(conn, caller.seller_id, pick.sku, shipment.fc_code, pick.quantity):
-                    raise InsufficientStock("InsufficientInventory", "Items")  # stock moved under us: nothing kept
-                held.append(order_store.Reservation(lines[pick.item_id], shipment.fc_code, pick.sku, pick.quantity))
-        order_store.insert_reservations(conn, order_id, held)
-        notice_store.record(conn, [notices.of_order(order_id, order, now)])
-        return Created(order, replayed=False)
+        assert existing is not None  # the order row was read in this transaction; orders are never deleted
+        if existing.request_hash != fingerprint:
+            raise InvalidValue(
+                "SellerFulfillmentOrderId", request.seller_order_id, "an order with this id already exists"
+            )
+        return Created(existing.order, replayed=True)
+    _check_marketplace_rules(request, marketplace, now)
+    required = features.required(features.check_constraints(request.feature_constraints))
+    skus = reads.skus
+    for item in request.items:
+        sku = skus.get(item.seller_sku)
+        if sku is None:
+            raise InvalidValue("SellerSKU", item.seller_sku)
+        if item.fnsku is not None and item.fnsku != sku.fnsku:
+            raise InvalidValue("FulfillmentNetworkSKU", item.fnsku)
+    plan = plan_order(
+        conn,
+        caller.seller_id,
+        request.items,
+        request.destination,
+        marketplace,
+        lock=True,
+        required=required,
+        stock=reads.stock,
+    )
+    if not plan.shipments:
+        raise InsufficientStock("AllQuantityZero", "")
+    if plan.short and request.fulfillment_policy == FILL_OR_KILL:
+        raise InsufficientStock("InsufficientInventory", "Items")
+    check_carriers(plan, marketplace, request.shipping_speed, required)
+    order = _new_order(caller.seller_id, marketplace, request, now)
+    order.origin = origin
+    for line in order.items:
+        line.fnsku = line.fnsku or skus[line.seller_sku].fnsku
+    _apply_promises(order, plan, marketplace, now)
+    hold = request.fulfillment_action == HOLD
+    order.hold_until = now + lifecycle.HOLD_LIFETIME if hold else None
+    lines = {item.item_id: n for n, item in enumerate(order.items)}
+    picks = [
+        creates.Pick(lines[pick.item_id], shipment.fc_code, pick.sku, pick.quantity)
+        for shipment in plan.shipments
+        for pick in shipment.picks
+    ]
+    # the order, its lines, the reservations and the stock taken, written together
+    if not creates.insert_created(conn, order, fingerprint, order.hold_until if hold else now, picks):
+        raise InsufficientStock("InsufficientInventory", "Items")  # stock moved under us: nothing kept
+    if notice_store.subscribers(conn, [caller.seller_id]):  # the outbox row names the order's row id
+        stored = order_store.load_order(conn, caller.seller_id, request.seller_order_id, children=False)
+        assert stored is not None
+        notice_store.record(conn, [notices.of_order(stored.id, order, now)])
+    return Created(order, replayed=False)
 
 
 def plan_order(
@@ -224,10 +238,12 @@ def plan_order(
     *,
     lock: bool = False,
     required: frozenset[str] = frozenset(),
+    stock: dict[str, dict[str, int]] | None = None,
 ) -> allocation.Plan:
     """Allocate the lines to the marketplace's centers by stock and distance (shared with the preview); with
-    ``required`` features, only the units usable for them count."""
-    stock = eligible_stock(conn, seller_id, [i.seller_sku for i in items], marketplace, required, lock=lock)
+    ``required`` features, only the units usable for them count. ``stock``: the free units, already read (and
+    locked) by the caller."""
+    stock = eligible_stock(conn, seller_id, [i.seller_sku for i in items], marketplace, required, lock=lock, read=stock)
     lines = [allocation.Line(i.item_id, i.seller_sku, i.quantity) for i in items]
     return allocation.allocate(lines, stock, WORLD.centers_in(marketplace.country_code), destination.point())
 
@@ -240,9 +256,11 @@ def eligible_stock(
     required: frozenset[str],
     *,
     lock: bool = False,
+    read: dict[str, dict[str, int]] | None = None,
 ) -> dict[str, dict[str, int]]:
-    """Free units per center and SKU that an order requiring ``required`` features may be allocated."""
-    stock = stock_store.stock(conn, seller_id, seller_skus, lock=lock)
+    """Free units per center and SKU that an order requiring ``required`` features may be allocated (``read``:
+    the free units, already read)."""
+    stock = stock_store.stock(conn, seller_id, seller_skus, lock=lock) if read is None else read
     if not required:
         return stock
     return feature_store.standing(conn, seller_id, marketplace, seller_skus).restrict(stock, required)
@@ -266,14 +284,19 @@ def resolve_marketplace(conn: Connection, caller: Caller, marketplace_id: str | 
 
 
 def seller_marketplace(
-    conn: Connection, seller_id: str, marketplace_id: str, field_name: str = "MarketplaceId"
+    conn: Connection,
+    seller_id: str,
+    marketplace_id: str,
+    field_name: str = "MarketplaceId",
+    listed: list[str] | None = None,
 ) -> Marketplace:
-    """A marketplace the seller sells in and where outbound exists, or an invalid-input refusal naming the field."""
+    """A marketplace the seller sells in and where outbound exists, or an invalid-input refusal naming the field
+    (``listed``: the seller's marketplaces, already read)."""
     marketplace = WORLD.marketplaces.get(marketplace_id)
     if (
         marketplace is None
         or not marketplace.outbound_available
-        or marketplace_id not in account_store.marketplaces_of(conn, seller_id)
+        or marketplace_id not in (account_store.marketplaces_of(conn, seller_id) if listed is None else listed)
     ):
         raise InvalidValue(field_name, marketplace_id)
     return marketplace

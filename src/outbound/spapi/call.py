@@ -7,6 +7,7 @@ from typing import Any
 
 from outbound.context import Context
 from outbound.service.accounts import Caller
+from outbound.service.order_cache import Stamp
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,3 +19,4 @@ class SpCall:
     body: Any  # the parsed JSON body, or None
     caller: Caller
     ctx: Context
+    stamp: Stamp | None = None  # getFulfillmentOrder: the order's cache stamp, read with the access token

@@ -16,7 +16,7 @@ from outbound.spapi.call import SpCall
 from outbound.spapi.handlers import delivery_offers, features, orders, preview, returns, sandbox, tracking
 
 PREFIX = ("fba", "outbound", "2020-07-01")
-Handler = Callable[[SpCall], dict[str, Any] | None]
+Handler = Callable[[SpCall], dict[str, Any] | bytes | None]  # bytes: a payload already encoded
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,9 +55,14 @@ class Reply:
         await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else self.body})
 
 
-def success(payload: dict[str, Any] | None, request_id: str, rate: str) -> Reply:
-    """``{"payload": ...}``, or ``{}`` for the operations whose model has no payload."""
-    return Reply(200, EMPTY if payload is None else encode({"payload": payload}), request_id, rate)
+def success(payload: dict[str, Any] | bytes | None, request_id: str, rate: str) -> Reply:
+    """``{"payload": ...}``, or ``{}`` for the operations whose model has no payload; a payload already encoded
+    (a kept answer: ``service/order_cache.py``) is spliced in as :func:`encode` would have written it."""
+    if payload is None:
+        return Reply(200, EMPTY, request_id, rate)
+    if isinstance(payload, bytes):
+        return Reply(200, b'{"payload":' + payload + b"}", request_id, rate)
+    return Reply(200, encode({"payload": payload}), request_id, rate)
 
 
 def error(err: SpApiError, request_id: str, rate: str | None, allow: str | None = None) -> Reply:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, exists, select
 
-from outbound.store.prepared import PreparedQuery
+from outbound.store import orders
+from outbound.store.prepared import PreparedQuery, fetch
 from outbound.store.schema import access_keys, grants, scenarios, seller_marketplaces, sellers
 
 
@@ -44,7 +46,24 @@ _KEY_GRANT = PreparedQuery(
 def key_grant(conn: Connection, access_key: str, seller_id: str | None) -> KeyGrant | None:
     """One query: the key's secret, its grant for the seller if any, and whether faults are set for the seller.
     ``None`` for an unknown key."""
-    row = _KEY_GRANT.first(conn, {"key": access_key, "seller": seller_id or ""})
+    return _grant_from(_KEY_GRANT.first(conn, {"key": access_key, "seller": seller_id or ""}))
+
+
+def key_grant_and_signature(
+    conn: Connection, access_key: str, seller_id: str, seller_order_id: str
+) -> tuple[KeyGrant | None, str | None]:
+    """:func:`key_grant` and the order's :func:`outbound.store.orders.order_signature`, in one round trip
+    (PostgreSQL's pipeline): what a GetFulfillmentOrder answered from the cache reads."""
+    grant_rows, signature_rows = fetch(
+        conn,
+        (_KEY_GRANT, {"key": access_key, "seller": seller_id}),
+        (orders.SIGNATURE, {"seller": seller_id, "order": seller_order_id}),
+    )
+    grant = _grant_from(grant_rows[0] if grant_rows else None)
+    return grant, str(signature_rows[0].signature) if signature_rows else None
+
+
+def _grant_from(row: Any) -> KeyGrant | None:
     if row is None:
         return None
     return KeyGrant(
@@ -66,13 +85,13 @@ def add_marketplaces(conn: Connection, seller_id: str, marketplace_ids: list[str
         conn.execute(seller_marketplaces.insert(), [{"seller_id": seller_id, "marketplace_id": m} for m in fresh])
 
 
-_MARKETPLACES = PreparedQuery(  # every create and preview
+MARKETPLACES = PreparedQuery(  # every create and preview
     select(seller_marketplaces.c.marketplace_id).where(seller_marketplaces.c.seller_id == bindparam("seller"))
 )
 
 
 def marketplaces_of(conn: Connection, seller_id: str) -> list[str]:
-    return [row.marketplace_id for row in _MARKETPLACES.all(conn, {"seller": seller_id})]
+    return [row.marketplace_id for row in MARKETPLACES.all(conn, {"seller": seller_id})]
 
 
 def upsert_key(conn: Connection, access_key: str, secret_key: str, now: datetime) -> None:

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+from outbound.store.changes import SqliteVersion
 from outbound.store.outage import Outage
+
+if TYPE_CHECKING:
+    from outbound.store.group import GroupCommit
+
+T = TypeVar("T")
 
 DEFAULT_URL = "sqlite:///./outbound.db"
 _PG_LOCK = 7_204_211  # advisory lock id held while migrating, so concurrent starts don't race
@@ -64,6 +71,11 @@ class Database:
         self.url = normalize_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
         self.outage = Outage("database")  # shared by the requests and the engine of this process
+        database = make_url(self.url).database if self.is_sqlite else None
+        # an in-memory database is one per connection: no other connection's commits to watch
+        self._version = SqliteVersion(database) if database and database != ":memory:" else None
+        self._writers = threading.RLock() if self.is_sqlite else None
+        self._group: GroupCommit | None = None
         kwargs: dict[str, Any] = {}
         if self.is_sqlite:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
@@ -96,9 +108,35 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        """A read-write transaction: committed on success, rolled back (nothing half-written) on error."""
-        with self.engine.begin() as conn:
+        """A read-write transaction: committed on success, rolled back (nothing half-written) on error.
+
+        On SQLite the threads of this process take turns at a lock before ``BEGIN IMMEDIATE``: SQLite has one
+        writer, and a thread refused its lock waits in SQLite's busy handler, which sleeps 1, 2, 5, 10... ms
+        between tries, leaving the lock idle while it sleeps; a waiting thread here is woken as soon as the writer
+        before it is done. Other processes still meet at SQLite's own lock."""
+        if self._writers is None:
+            with self.engine.begin() as conn:
+                yield conn
+            return
+        with self._writers, self.engine.begin() as conn:
             yield conn
+
+    def grouped(self, work: Callable[[Connection], T], again: tuple[type[BaseException], ...] = ()) -> T:
+        """``work(conn)`` in a write transaction: on PostgreSQL one shared with the concurrent callers of this
+        process, each in a savepoint, committed once for all (``store/group.py``); elsewhere one of its own.
+        ``again``: exceptions on which the work is undone and run once more (a unique-key race)."""
+        if self.is_sqlite:  # a SQLite commit costs no flush here (WAL, synchronous=NORMAL): nothing to share
+            try:
+                with self.transaction() as conn:
+                    return work(conn)
+            except again:
+                with self.transaction() as conn:
+                    return work(conn)
+        if self._group is None:
+            from outbound.store.group import GroupCommit
+
+            self._group = GroupCommit(self)
+        return self._group.run(work, again)
 
     @contextmanager
     def read(self, *, snapshot: bool = True) -> Iterator[Connection]:
@@ -112,6 +150,11 @@ class Database:
             conn.execution_options(outbound_read=True)
             with conn.begin():
                 yield conn
+
+    def change_version(self) -> int | None:
+        """A number that moves whenever anyone commits to the store (SQLite files; ``None`` elsewhere): a value
+        read after seeing version ``v`` is still current while the version reads ``v`` (``store/changes.py``)."""
+        return None if self._version is None else self._version.read()
 
     def ping(self) -> None:
         """One trivial round trip; raises whatever the driver raises when the database cannot answer."""
@@ -138,6 +181,8 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._version is not None:
+            self._version.close()
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

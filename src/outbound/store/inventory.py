@@ -104,7 +104,7 @@ _NEW_STOCK = inventory.insert().values(
     sellable=bindparam("units"),
     reserved=0,
 )
-_RESERVE = (
+RESERVE = (
     inventory.update()
     .where(_ROW, inventory.c.sellable >= bindparam("units"))
     .values(sellable=inventory.c.sellable - bindparam("units"), reserved=inventory.c.reserved + bindparam("units"))
@@ -118,7 +118,7 @@ _RELEASE = (
 
 def reserve(conn: Connection, seller_id: str, seller_sku: str, fc_code: str, quantity: int) -> bool:
     """Move free units to reserved; False (nothing changed) when fewer than ``quantity`` are free."""
-    result = conn.execute(_RESERVE, {"seller": seller_id, "sku": seller_sku, "fc": fc_code, "units": quantity})
+    result = conn.execute(RESERVE, {"seller": seller_id, "sku": seller_sku, "fc": fc_code, "units": quantity})
     return result.rowcount == 1
 
 

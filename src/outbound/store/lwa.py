@@ -9,7 +9,8 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, delete, exists, func, insert, select, update
 
-from outbound.store.prepared import PreparedQuery
+from outbound.store import orders
+from outbound.store.prepared import PreparedQuery, fetch
 from outbound.store.schema import (
     access_keys,
     grants,
@@ -203,7 +204,28 @@ _OWNER = PreparedQuery(
 
 
 def token_owner(conn: Connection, token_hash: str) -> TokenOwner | None:
-    row = _OWNER.first(conn, {"hash": token_hash})
+    return _owner_from(_OWNER.first(conn, {"hash": token_hash}))
+
+
+# the order of the seller the token acts for: an unknown, grantless or foreign token finds no order
+_SIGNATURE_BY_TOKEN = orders.signature_of_sellers(
+    "(SELECT a.seller_id FROM lwa_access_tokens t JOIN lwa_authorizations a ON a.id = t.authorization_id"
+    " WHERE t.token_hash = %(hash)s)"
+)
+
+
+def token_owner_and_signature(
+    conn: Connection, token_hash: str, seller_order_id: str
+) -> tuple[TokenOwner | None, str | None]:
+    """:func:`token_owner` and the signature of the order of that owner's seller, in one round trip (PostgreSQL)."""
+    owner_rows, signature_rows = fetch(
+        conn, (_OWNER, {"hash": token_hash}), (_SIGNATURE_BY_TOKEN, {"hash": token_hash, "order": seller_order_id})
+    )
+    owner = _owner_from(owner_rows[0] if owner_rows else None)
+    return owner, str(signature_rows[0].signature) if signature_rows else None
+
+
+def _owner_from(row: Any) -> TokenOwner | None:
     if row is None:
         return None
     return TokenOwner(

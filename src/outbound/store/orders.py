@@ -30,7 +30,7 @@ from outbound.domain.orders import (
     Shipment,
     ShipmentItem,
 )
-from outbound.store.prepared import PreparedQuery, fetch
+from outbound.store.prepared import DialectQuery, PreparedQuery, fetch
 from outbound.store.schema import (
     order_items,
     orders,
@@ -514,3 +514,34 @@ def list_orders(
         query = query.where(orders.c.fulfillment_method.in_(list(methods)))
     query = query.order_by(orders.c.status_updated_at, orders.c.seller_order_id).limit(limit)
     return [order_from(row, []) for row in conn.execute(query)]
+
+
+# Every row GetFulfillmentOrder shows, by the id of the transaction that last wrote it (PostgreSQL's ``xmin``): an
+# update writes a new row version, an insert a new row, a delete removes one, so any committed change to what the
+# answer shows changes this text (and so do changes it does not show: a package's journey, the step columns).
+_SIGNATURE_SQL = """
+SELECT concat_ws('|', o.xmin::text,
+  coalesce((SELECT string_agg(i.xmin::text, ',' ORDER BY i.line) FROM order_items i WHERE i.order_id = o.id), ''),
+  coalesce((SELECT string_agg(s.xmin::text, ',' ORDER BY s.id) FROM shipments s WHERE s.order_id = o.id), ''),
+  coalesce((SELECT string_agg(si.xmin::text, ',' ORDER BY si.shipment_id, si.position)
+            FROM shipment_items si JOIN shipments s ON s.id = si.shipment_id WHERE s.order_id = o.id), ''),
+  coalesce((SELECT string_agg(p.xmin::text, ',' ORDER BY p.package_number)
+            FROM packages p JOIN shipments s ON s.id = p.shipment_id WHERE s.order_id = o.id), ''),
+  coalesce((SELECT string_agg(r.xmin::text, ',' ORDER BY r.id) FROM return_items r WHERE r.order_id = o.id), ''),
+  coalesce((SELECT string_agg(a.xmin::text, ',' ORDER BY a.id)
+            FROM return_authorizations a WHERE a.order_id = o.id), '')) AS signature
+FROM orders o WHERE o.seller_id = {seller} AND o.seller_order_id = %(order)s
+"""
+SIGNATURE = DialectQuery("postgresql", _SIGNATURE_SQL.format(seller="%(seller)s"), ("signature",))
+
+
+def signature_of_sellers(seller_sql: str) -> DialectQuery:
+    """The signature query with the seller given by an SQL expression (a subquery another module owns)."""
+    return DialectQuery("postgresql", _SIGNATURE_SQL.format(seller=seller_sql), ("signature",))
+
+
+def order_signature(conn: Connection, seller_id: str, seller_order_id: str) -> str | None:
+    """A text that changes whenever a committed write changes the order or any row of its answer (PostgreSQL only;
+    one statement, one round trip); ``None`` when the seller has no such order."""
+    row = SIGNATURE.first(conn, {"seller": seller_id, "order": seller_order_id})
+    return None if row is None else str(row.signature)

@@ -16,7 +16,7 @@ from collections import namedtuple
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, Select
+from sqlalchemy import Connection, Dialect, Numeric, Select
 
 from outbound.store.driver import Compiled
 from outbound.store.moments import reader
@@ -31,6 +31,10 @@ class PreparedQuery:
         self.row: Any = namedtuple("Row", [c.key for c in statement.selected_columns])  # type: ignore[misc]
         self._compiled = Compiled(lambda _dialect: statement)  # the batch statements' SQL and parameter binding
         self._moments = [n for n, c in enumerate(statement.selected_columns) if isinstance(c.type, UtcDateTime)]
+        # Numeric columns as SQLAlchemy returns them (SQLite hands back floats: its processor makes the Decimal of the
+        # column's scale; psycopg's are Decimals already, and the processor is None)
+        self._numeric = [(n, c.type) for n, c in enumerate(statement.selected_columns) if isinstance(c.type, Numeric)]
+        self._processors: dict[str, list[tuple[int, Any]]] = {}
 
     def _run(self, cursor: Any, dialect: Dialect, params: Mapping[str, Any] | None) -> None:
         sql = self._compiled.sql(dialect)
@@ -38,7 +42,8 @@ class PreparedQuery:
 
     def _rows(self, dialect: Dialect, rows: list[tuple[Any, ...]]) -> list[Any]:
         make = self.row._make
-        if not self._moments:
+        processors = self._numeric_processors(dialect)
+        if not self._moments and not processors:
             return [make(r) for r in rows]
         moment = reader(dialect)  # datetimes as the batch statements read them: one format for both
         found = []
@@ -46,7 +51,16 @@ class PreparedQuery:
             values = list(r)
             for n in self._moments:
                 values[n] = moment(values[n])
+            for n, process in processors:
+                values[n] = process(values[n])
             found.append(make(values))
+        return found
+
+    def _numeric_processors(self, dialect: Dialect) -> list[tuple[int, Any]]:
+        found = self._processors.get(dialect.name)
+        if found is None:
+            candidates = ((n, kind.result_processor(dialect, None)) for n, kind in self._numeric)  # type: ignore[no-untyped-call]
+            found = self._processors[dialect.name] = [(n, p) for n, p in candidates if p is not None]
         return found
 
     def all(self, conn: Connection, params: Mapping[str, Any] | None = None) -> list[Any]:
@@ -55,6 +69,23 @@ class PreparedQuery:
     def first(self, conn: Connection, params: Mapping[str, Any] | None = None) -> Any | None:
         rows = self.all(conn, params)
         return rows[0] if rows else None
+
+
+class DialectQuery(PreparedQuery):
+    """A select written in one dialect's SQL, for what Core cannot spell portably (PostgreSQL's ``xmin``), run
+    and batched (:func:`fetch`) as a :class:`PreparedQuery` is; parameters ``%(name)s``, psycopg's style."""
+
+    def __init__(self, dialect_name: str, sql: str, columns: tuple[str, ...]) -> None:
+        self.row = namedtuple("Row", columns)  # type: ignore[misc]
+        self._dialect_name = dialect_name
+        self._text = sql
+        self._moments = []
+        self._numeric = []
+        self._processors = {}
+
+    def _run(self, cursor: Any, dialect: Dialect, params: Mapping[str, Any] | None) -> None:
+        assert dialect.name == self._dialect_name, f"written for {self._dialect_name}, run on {dialect.name}"
+        cursor.execute(self._text, dict(params or {}))
 
 
 def fetch(conn: Connection, *queries: tuple[PreparedQuery, Mapping[str, Any] | None]) -> list[list[Any]]:

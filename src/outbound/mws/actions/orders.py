@@ -29,7 +29,7 @@ from outbound.mws import order_xml, shapes, xml
 from outbound.mws.call import Call
 from outbound.mws.errors import MwsError, invalid, missing
 from outbound.mws.params import Params
-from outbound.service import listing
+from outbound.service import listing, order_cache
 from outbound.service import orders as service
 
 UPDATE_SPEEDS = (STANDARD, EXPEDITED, PRIORITY)
@@ -194,16 +194,23 @@ def cancel_fulfillment_order(call: Call) -> None:
     service.cancel_fulfillment_order(call.ctx.db, call.caller.seller_id, seller_order_id, call.ctx.clock.now())
 
 
-def get_fulfillment_order(call: Call) -> xml.Element:
-    order = service.get_fulfillment_order(call.ctx.db, call.caller.seller_id, _seller_order_id(call.params))
-    return get_fulfillment_order_result(order)
-
-
 def get_fulfillment_order_result(order: Order) -> xml.Element:
     result = xml.result("GetFulfillmentOrder")
     order_xml.fulfillment_order(result, "FulfillmentOrder", order, with_action=True)
     order_xml.order_lists(result, order)
     return result
+
+
+def _order_result(order: Order) -> bytes:
+    return xml.written(get_fulfillment_order_result(order))
+
+
+def get_fulfillment_order(call: Call) -> xml.Element:
+    """Through the service's cache of rendered orders (``service/order_cache.py``): only the RequestId is new."""
+    seller_order_id = _seller_order_id(call.params)
+    db, seller_id = call.ctx.db, call.caller.seller_id
+    written = order_cache.order_view(db, seller_id, seller_order_id, "mws", _order_result, call.stamp)
+    return xml.Fragment(f"{call.action}Result", written)
 
 
 def get_fulfillment_order_document(order: Order, request_id: str) -> bytes:

@@ -4,10 +4,10 @@ cancelFulfillmentOrder: the MWS operations' service functions behind the model's
 from __future__ import annotations
 
 from outbound.domain.errors import InvalidValue
-from outbound.domain.orders import ACTIONS, DISPOSITIONS, POLICIES, SPAPI, SPEEDS
-from outbound.service import listing, tracking
+from outbound.domain.orders import ACTIONS, DISPOSITIONS, POLICIES, SPAPI, SPEEDS, Order
+from outbound.service import listing, order_cache, tracking
 from outbound.service import orders as service
-from outbound.spapi import render, shapes
+from outbound.spapi import render, shapes, wire
 from outbound.spapi.call import SpCall
 from outbound.spapi.errors import SpApiError, invalid, missing
 from outbound.spapi.handlers.preview import items as read_items
@@ -117,13 +117,23 @@ def create_fulfillment_order(call: SpCall) -> None:
         raise _sku_error(error, request.items) or error from None
 
 
-def get_fulfillment_order(call: SpCall) -> render.Json:
-    order = service.get_fulfillment_order(call.ctx.db, call.caller.seller_id, order_id(call))
-    delivered: set[int] = set()
-    if render.drop_off_location(order.delivery_preferences) is not None:
-        numbers = [p.package_number for s in order.shipments for p in s.packages]
-        delivered = tracking.delivered_packages(call.ctx.db, call.caller.seller_id, numbers, call.ctx.clock.now())
-    return render.get_order_result(order, delivered, call.ctx.settings.public_url)
+def get_fulfillment_order(call: SpCall) -> bytes:
+    """The payload, encoded, through the same service cache as MWS's GetFulfillmentOrder (its own rendering). An
+    order with a drop-off location shows it once a package is delivered, which the clock decides: never kept."""
+    db, seller_id = call.ctx.db, call.caller.seller_id
+
+    def payload(order: Order) -> bytes:
+        delivered: set[int] = set()
+        if not timeless(order):
+            numbers = [p.package_number for s in order.shipments for p in s.packages]
+            delivered = tracking.delivered_packages(db, seller_id, numbers, call.ctx.clock.now())
+        return wire.encode(render.get_order_result(order, delivered, call.ctx.settings.public_url))
+
+    return order_cache.order_view(db, seller_id, order_id(call), "spapi", payload, call.stamp, kept=timeless)
+
+
+def timeless(order: Order) -> bool:
+    return render.drop_off_location(order.delivery_preferences) is None
 
 
 def list_all_fulfillment_orders(call: SpCall) -> render.Json:

@@ -1,0 +1,82 @@
+"""Group commit (``store/group.py``, PostgreSQL): concurrent creates share commits, a failing one is undone alone,
+the others keep their effects, and no unit is sold twice."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import Connection, text
+
+from outbound.domain.errors import InsufficientStock
+from outbound.service import orders as service
+from outbound.service.accounts import Caller
+from outbound.service.inventory import StockChange, levels, set_inventory
+from outbound.store import Database
+from outbound.store.group import GroupCommit
+from tests.helpers import ACCESS_KEY, SELLER, line, order_request, reset
+
+pytestmark = pytest.mark.postgres
+CALLER = Caller(ACCESS_KEY, SELLER, "ATVPDKIKX0DER")
+SKU = "BLUE-MUG-12OZ"
+
+
+@pytest.fixture
+def pg(pg_url: str) -> Iterator[Database]:
+    """Group commit is PostgreSQL's (a SQLite commit flushes nothing here): these tests run there only."""
+    database = reset(Database(pg_url))
+    yield database
+    database.dispose()
+
+
+def test_concurrent_creates_share_commits_and_never_oversell(pg: Database) -> None:
+    set_inventory(pg, StockChange(SELLER, SKU, 40, "BFI4"))
+    now = datetime.now(UTC)
+
+    def create(n: int) -> str:
+        try:
+            service.create_fulfillment_order(pg, CALLER, order_request(f"G-{n}", line(SKU, "l", 1)), now)
+            return "ok"
+        except InsufficientStock:
+            return "short"
+
+    with ThreadPoolExecutor(16) as pool:
+        outcomes = list(pool.map(create, range(60)))
+    assert outcomes.count("ok") == 40 and outcomes.count("short") == 20
+    assert [(sellable, reserved) for _s, _fc, sellable, reserved in levels(pg, SELLER, SKU)] == [(0, 40)]
+    group = pg._group
+    assert group is not None and group.works == 60 and group.batches < 60  # some commits were shared
+
+
+def test_a_failing_work_is_undone_alone(pg: Database) -> None:
+    with pg.transaction() as conn:
+        conn.execute(text("CREATE TABLE IF NOT EXISTS group_probe (n int primary key)"))
+        conn.execute(text("DELETE FROM group_probe"))
+    group = GroupCommit(pg)
+    gate = threading.Barrier(8)
+
+    def work(n: int) -> int:
+        def insert(conn: Connection) -> int:
+            conn.execute(text("INSERT INTO group_probe VALUES (:n)"), {"n": n})
+            if n % 3 == 0:
+                raise ValueError(f"refused {n}")
+            return n
+
+        gate.wait()
+        return group.run(insert)
+
+    with ThreadPoolExecutor(8) as pool:
+        futures = [pool.submit(work, n) for n in range(8)]
+    for n, future in enumerate(futures):
+        if n % 3 == 0:
+            with pytest.raises(ValueError, match=f"refused {n}"):
+                future.result()
+        else:
+            assert future.result() == n
+    with pg.read() as conn:
+        kept = sorted(r[0] for r in conn.execute(text("SELECT n FROM group_probe")))
+        conn.execute(text("DROP TABLE group_probe"))
+    assert kept == [n for n in range(8) if n % 3]
