@@ -35,6 +35,7 @@ from outbound.mws.errors import (
 )
 from outbound.mws.operations import OPERATIONS, VERSION
 from outbound.mws.params import MAX_BODY, Params, collect, parse_datetime, too_large
+from outbound.request_body import read_body
 from outbound.service import access, faults, health
 
 log = logging.getLogger(__name__)
@@ -245,20 +246,12 @@ class MwsEndpoint:
 
 
 async def _read_body(receive: Receive) -> bytes:
-    """The body, refused once it passes the size limit (the rest is not read)."""
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            raise MwsError("InputStreamDisconnected", "The request stream was disconnected.")
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > MAX_BODY:
-            raise too_large()
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    return await read_body(
+        receive,
+        MAX_BODY,
+        too_large,
+        lambda: MwsError("InputStreamDisconnected", "The request stream was disconnected."),
+    )
 
 
 def injected(params: dict[str, object]) -> MwsError:

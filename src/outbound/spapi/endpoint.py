@@ -18,6 +18,7 @@ from starlette.types import Receive, Scope, Send
 
 from outbound.context import Context
 from outbound.domain.errors import DomainError
+from outbound.request_body import read_body
 from outbound.service import faults, health, lwa
 from outbound.spapi import wire
 from outbound.spapi.call import SpCall
@@ -158,20 +159,9 @@ def injected(params: dict[str, object]) -> SpApiError:
 
 
 async def _read_body(receive: Receive) -> bytes:
-    """The body, refused once it passes the size limit (the rest is not read)."""
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            raise SpApiError("InvalidInput", "The request stream was disconnected.")
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > MAX_BODY:
-            raise too_large()
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    return await read_body(
+        receive, MAX_BODY, too_large, lambda: SpApiError("InvalidInput", "The request stream was disconnected.")
+    )
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
