@@ -4,6 +4,7 @@ page shows, that stored text is shown as text, and that the order's XML is the e
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Iterator
 from datetime import timedelta
@@ -11,11 +12,14 @@ from datetime import timedelta
 import httpx
 import pytest
 
+from outbound.service import notifications
 from outbound.sim.clock import VirtualClock
 from outbound.store import Database
 from tests.e2e import dashboard_world
 from tests.e2e.dashboard_world import OTHER_SELLER, SCRIPT_COMMENT
 from tests.helpers import SELLER, Server, call, make_server, serve_virtual
+from tests.spapi import call as sp_call
+from tests.spapi import token_for
 
 TOKEN = "page-test-token"
 
@@ -222,6 +226,26 @@ def test_the_orders_xml_is_what_the_endpoint_answers(open_server: Server) -> Non
     shown = html.unescape(re.search(r'<pre class="xml"><code>(.*?)</code></pre>', page.text, re.S).group(1))  # type: ignore[union-attr]
     request_id = re.compile(r"<RequestId>[^<]+</RequestId>")
     assert request_id.sub("", shown) == request_id.sub("", wire.text)
+
+
+def test_the_orders_spapi_json_is_what_the_endpoint_answers(open_server: Server) -> None:
+    with client(open_server) as http:
+        page = http.get(f"/dashboard/orders/{SELLER}/SHIP-1")
+    blocks = re.findall(r'<pre class="xml"><code>(.*?)</code></pre>', page.text, re.S)
+    shown = json.loads(html.unescape(blocks[1]))
+    answer = sp_call(open_server, "GET", "/fulfillmentOrders/SHIP-1", token_for(open_server))
+    assert answer.status_code == 200 and shown == answer.json()
+
+
+def test_the_order_lists_its_notifications(open_server: Server, db: Database) -> None:
+    notifications.subscribe(db, SELLER, "FULFILLMENT_ORDER_STATUS", "webhook", "http://127.0.0.1:9/nobody")
+    with client(open_server) as http:
+        assert http.get(f"/dashboard/orders/{SELLER}/SHIP-1").text.count("FULFILLMENT_ORDER_STATUS") == 0
+        cancelled = call(http, "CancelFulfillmentOrder", {"SellerFulfillmentOrderId": "FRESH-1"})
+        page = http.get(f"/dashboard/orders/{SELLER}/FRESH-1")
+    assert cancelled.status_code == 200, cancelled.text
+    rows = re.findall(r"<td>FULFILLMENT_ORDER_STATUS</td><td>(\w+)</td>\s*<td>(\w+)</td><td>(\w+)</td>", page.text)
+    assert rows == [("Order", "CANCELLED", "pending")]  # the webhook is down: still to deliver
 
 
 def test_bad_filters_get_a_message_not_an_error(open_server: Server) -> None:

@@ -14,6 +14,7 @@ from outbound.domain.world import WORLD
 from outbound.service import tracking as tracking_service
 from outbound.store import Database, search
 from outbound.store import inventory as inventory_store
+from outbound.store import notifications as notice_store
 from outbound.store import orders as order_store
 from outbound.store.search import OrderFilter, OrderRow, SellerRow
 
@@ -91,12 +92,15 @@ class OrderDetail:
     order: Order
     tracking: dict[int, tracking_service.PackageDetails]
     zone: str
+    notifications: list[notice_store.LogEntry]  # what its seller's subscriptions were sent of it, oldest first
 
 
 def order_detail(db: Database, seller_id: str, seller_order_id: str, now: datetime) -> OrderDetail | None:
-    """The seller's order with its lines, shipments, packages (each tracked as of ``now``) and returns."""
+    """The seller's order with its lines, shipments, packages (each tracked as of ``now``), returns and
+    notifications."""
     with db.read() as conn:
         stored = order_store.load_order(conn, seller_id, seller_order_id)
+        sent = [] if stored is None else notice_store.log_of_order(conn, seller_id, stored.id)
     if stored is None:
         return None
     order = stored.order
@@ -105,7 +109,7 @@ def order_detail(db: Database, seller_id: str, seller_order_id: str, now: dateti
         for s in order.shipments
         for p in s.packages
     }
-    return OrderDetail(order, tracking, marketplace_zone(order.marketplace_id))
+    return OrderDetail(order, tracking, marketplace_zone(order.marketplace_id), sent)
 
 
 def order_of_package(db: Database, seller_id: str, package_number: int) -> str | None:

@@ -428,6 +428,15 @@ def log(
     return [LogEntry(*row) for row in conn.execute(query.order_by(outbox.c.id).limit(limit))]
 
 
+def log_of_order(conn: Connection, seller_id: str, order_id: int, limit: int = 200) -> list[LogEntry]:
+    """One order's notifications, oldest first: through the seller's subscriptions, so each lane's index serves."""
+    mine = select(subscriptions.c.subscription_id).where(subscriptions.c.seller_id == seller_id)
+    query = select(*(outbox.c[name] for name in LogEntry.__dataclass_fields__)).where(
+        outbox.c.subscription_id.in_(mine), outbox.c.order_id == order_id
+    )
+    return [LogEntry(*row) for row in conn.execute(query.order_by(outbox.c.id).limit(limit))]
+
+
 def counts(conn: Connection) -> dict[str, int]:
     """Outbox rows by state."""
     query = select(outbox.c.state, func.count()).group_by(outbox.c.state)

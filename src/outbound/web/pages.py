@@ -31,6 +31,7 @@ from outbound.mws.actions.orders import get_fulfillment_order_document
 from outbound.observability import OperationCounts
 from outbound.service import accounts, dashboard, scenarios, simulation
 from outbound.service.dashboard import DashboardError, OrderFilter
+from outbound.spapi.render import get_order_result
 from outbound.web import auth
 from outbound.web.render import page
 
@@ -221,9 +222,10 @@ def routes(ctx: Context, calls: Callable[[], list[OperationCounts]] = list) -> l
             message = f"Seller {seller_id} has no order {order_id}."
             return page("error.html", {**context, "message": message}, 404)
         document = get_fulfillment_order_document(detail.order, str(uuid.uuid4())).decode()
+        spapi = json.dumps({"payload": get_order_result(detail.order)}, indent=2, ensure_ascii=False)
         return page(
             "order.html",
-            {**context, "detail": detail, "order": detail.order, "zone": detail.zone, "xml": document},
+            {**context, "detail": detail, "order": detail.order, "zone": detail.zone, "xml": document, "json": spapi},
         )
 
     async def package_page(request: Request) -> Response:
