@@ -151,7 +151,9 @@ def test_an_operator_works_through_the_dashboard(
     assert driver.find_element(By.ID, "order-status").text == "RECEIVED"
     driver.get(base + "/time")
     before = driver.find_element(By.ID, "clock-now").text
+    clock = driver.find_element(By.ID, "clock-now")
     driver.find_element(By.CSS_SELECTOR, "form.advance button[value='1d']").click()
+    wait.until(ec.staleness_of(clock))
     wait.until(lambda d: "lifecycle steps applied" in d.page_source)
     assert driver.find_element(By.ID, "clock-now").text != before
     shot("05-time-advanced")
@@ -164,14 +166,18 @@ def test_an_operator_works_through_the_dashboard(
     Select(driver.find_element(By.ID, "s-seller")).select_by_visible_text(SELLER)
     Select(driver.find_element(By.ID, "s-kind")).select_by_visible_text("package")
     driver.find_element(By.ID, "s-params").send_keys("outcome=lost")
+    listed = driver.find_element(By.ID, "scenarios")
     driver.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
+    wait.until(ec.staleness_of(listed))  # the page after the post, not the one the click left
     wait.until(lambda d: "added" in d.page_source)
     rows = driver.find_elements(By.CSS_SELECTOR, "#scenarios tbody tr")
     assert len(rows) == 1 and "lost" in rows[0].text
     shot("07-scenario-added")
+    listed = driver.find_element(By.ID, "scenarios")
     rows[0].find_element(By.TAG_NAME, "button").click()
+    wait.until(ec.staleness_of(listed))
     wait.until(lambda d: "removed" in d.page_source)
-    assert "No scenario." in driver.find_element(By.ID, "scenarios").text
+    wait.until(lambda d: "No scenario." in d.find_element(By.ID, "scenarios").text)
 
     # a refused scenario says why, in the page
     driver.find_element(By.ID, "s-params").send_keys("outcome=teleported")
