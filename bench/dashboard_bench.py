@@ -19,13 +19,14 @@ import os
 import shutil
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import create_engine, insert, text
+
+sys.path.insert(0, str(Path(__file__).parent))
+from engine_bench import PG_ADMIN, open_store
 
 from outbound.config import Settings
 from outbound.context import Context
@@ -37,20 +38,8 @@ from outbound.sim.clock import VirtualClock
 from outbound.store import Database
 from outbound.store.schema import packages, shipments
 
-SELLERS = ("A2NKEXAMPLEF53", "A1BENCHSELLER2", "A1BENCHSELLER3")
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 TOKEN = "bench-token"
-
-
-def open_store(kind: str) -> tuple[Database, str | None]:
-    if kind == "sqlite":
-        path = Path(tempfile.mkdtemp()) / "bench.db"
-        return Database(f"sqlite:///{path}"), None
-    name = f"outbound_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(Database(PG_ADMIN).url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    return Database(PG_ADMIN.rsplit("/", 1)[0] + "/" + name), name
+SELLERS = ("A2NKEXAMPLEF53", "A1BENCHSELLER2", "A1BENCHSELLER3")
 
 
 def load(db: Database, count: int) -> None:
