@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, insert, or_, select, update
+from sqlalchemy import Connection, Table, and_, insert, or_, select, update
 
 from outbound.domain.features import Standing
 from outbound.domain.world import Marketplace
@@ -45,43 +45,26 @@ def standing(conn: Connection, seller_id: str, marketplace: Marketplace, seller_
 def set_enrolment(
     conn: Connection, seller_id: str, marketplace_id: str, feature: str, enrolled: bool, now: datetime
 ) -> None:
-    key = and_(
-        feature_enrolments.c.seller_id == seller_id,
-        feature_enrolments.c.marketplace_id == marketplace_id,
-        feature_enrolments.c.feature_name == feature,
-    )
-    current = conn.execute(select(feature_enrolments.c.enrolled).where(key)).first()
-    if current is None:
-        conn.execute(
-            insert(feature_enrolments).values(
-                seller_id=seller_id,
-                marketplace_id=marketplace_id,
-                feature_name=feature,
-                enrolled=enrolled,
-                updated_at=now,
-            )
-        )
-    elif bool(current.enrolled) != enrolled:  # a repeated switch is no change (getFeatureInventory's "since")
-        conn.execute(update(feature_enrolments).where(key).values(enrolled=enrolled, updated_at=now))
+    key = {"seller_id": seller_id, "marketplace_id": marketplace_id, "feature_name": feature}
+    _switch(conn, feature_enrolments, key, "enrolled", enrolled, now)
 
 
 def set_eligibility(
     conn: Connection, seller_id: str, seller_sku: str, feature: str, eligible: bool, now: datetime
 ) -> None:
-    key = and_(
-        sku_features.c.seller_id == seller_id,
-        sku_features.c.seller_sku == seller_sku,
-        sku_features.c.feature_name == feature,
-    )
-    current = conn.execute(select(sku_features.c.eligible).where(key)).first()
+    key = {"seller_id": seller_id, "seller_sku": seller_sku, "feature_name": feature}
+    _switch(conn, sku_features, key, "eligible", eligible, now)
+
+
+def _switch(conn: Connection, table: Table, key: dict[str, str], column: str, value: bool, now: datetime) -> None:
+    """Store one on/off switch (a missing row means on); a repeated switch is no change, so ``updated_at`` keeps
+    when it last really changed (getFeatureInventory's "since")."""
+    where = and_(*(table.c[name] == given for name, given in key.items()))
+    current = conn.execute(select(table.c[column]).where(where)).first()
     if current is None:
-        conn.execute(
-            insert(sku_features).values(
-                seller_id=seller_id, seller_sku=seller_sku, feature_name=feature, eligible=eligible, updated_at=now
-            )
-        )
-    elif bool(current.eligible) != eligible:
-        conn.execute(update(sku_features).where(key).values(eligible=eligible, updated_at=now))
+        conn.execute(insert(table).values(**key, **{column: value}, updated_at=now))
+    elif bool(current[0]) != value:
+        conn.execute(update(table).where(where).values({column: value, "updated_at": now}))
 
 
 def enrolment_changed_at(conn: Connection, seller_id: str, marketplace_id: str, feature: str) -> datetime | None:
