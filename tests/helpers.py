@@ -154,8 +154,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(ctx: Context) -> tuple[uvicorn.Server, threading.Thread, int]:
-    port = free_port()
+def start_server(ctx: Context, port: int | None = None) -> tuple[uvicorn.Server, threading.Thread, int]:
+    """``port``: one chosen beforehand (a test whose settings must name the server's own address); else a free one."""
+    port = port or free_port()
     config = uvicorn.Config(
         create_app(ctx=ctx),
         host="127.0.0.1",

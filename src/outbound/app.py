@@ -1,5 +1,6 @@
 """Builds the ASGI app: the MWS section endpoint, the SP-API section and its LWA token endpoint, the ping document,
-``/health``, ``/metrics``, the admin API, the operators' dashboard (``/dashboard/``), and MWS-style 404s elsewhere."""
+``/health``, ``/metrics``, the admin API, the operators' dashboard (``/dashboard/``), the RMA label page that
+``rmaPageURL`` links to (``/mcf/returns/label``), and MWS-style 404s elsewhere."""
 
 from __future__ import annotations
 
@@ -149,6 +150,7 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
             Route("/metrics", metrics_page, methods=["GET"]),
             *admin.routes(context),
             *web.routes(context, metrics.operation_counts),
+            *web.rma_routes(context),
             *([Mount("/notifications/v1", app=NotificationsEndpoint(context))] if spapi_on else []),
             Route("/{path:path}", NotFound()),
         ],

@@ -18,6 +18,7 @@ No clock, no database: time and randomness come in as arguments.
 from __future__ import annotations
 
 import random
+import re
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -157,6 +158,11 @@ def translation_key(language: str | None, marketplace: Marketplace) -> str | Non
     return next((tag for tag in _reason_data().primary_languages if tag.split("_")[0] == lang), None)
 
 
+def reason_description(code: str) -> str | None:
+    """A code's English description (None for a code the world data does not know)."""
+    return next((c.description for c in all_reason_codes() if c.code == code), None)
+
+
 def reason_code_details(
     codes: Sequence[ReasonCode], language: str | None, marketplace: Marketplace
 ) -> list[ReasonCodeDetails]:
@@ -281,6 +287,9 @@ _RMA_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _RMA_SPAN = 62**7
 _RMA_FACTOR = 1_594_323_401_879  # coprime with 62**7
 
+RMA_PAGE_PATH = "/mcf/returns/label"
+_RMA_ID_SHAPE = re.compile(r"[0-9A-Za-z]{1,64}")  # any id the rma_id column could hold (ours have 12)
+
 
 def returns_centers(marketplace: Marketplace) -> list[FulfillmentCenter]:
     """The centers that receive returns in the marketplace's country, by code."""
@@ -330,7 +339,12 @@ def rma_id(row_id: int) -> str:
 def rma_url(marketplace: Marketplace, rma: str) -> str:
     """The label page of an RMA on the marketplace's Seller Central (no prepaid postage)."""
     host = SELLER_CENTRAL.get(marketplace.country, SELLER_CENTRAL["US"])
-    return f"https://{host}/mcf/returns/label?rmaId={rma}"
+    return f"https://{host}{RMA_PAGE_PATH}?rmaId={rma}"
+
+
+def is_rma_id(text: str) -> bool:
+    """Whether ``text`` could name an RMA: letters and digits, as stored (anything else names none)."""
+    return _RMA_ID_SHAPE.fullmatch(text) is not None
 
 
 # ------------------------------------------------------------------------------------------ receipt

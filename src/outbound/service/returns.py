@@ -1,4 +1,5 @@
-"""Return use cases: ListReturnReasonCodes and CreateFulfillmentReturn (docs/mws-protocol.md "Operations").
+"""Return use cases: ListReturnReasonCodes and CreateFulfillmentReturn (docs/mws-protocol.md "Operations"), and
+what an RMA's label page shows.
 
 CreateFulfillmentReturn runs in one transaction with the order row locked, so two identical calls racing each other
 cannot both accept the same unit: the second sees the first's returns and answers ``DuplicateRequest``.
@@ -15,7 +16,7 @@ from sqlalchemy import Connection
 from outbound.domain import returns as rules
 from outbound.domain import shipping
 from outbound.domain.errors import InvalidValue
-from outbound.domain.orders import Order, ReturnAuthorization, ReturnItem
+from outbound.domain.orders import Address, Order, ReturnAuthorization, ReturnItem
 from outbound.domain.world import WORLD, Marketplace
 from outbound.sim.returns import steering
 from outbound.store import Database
@@ -136,3 +137,77 @@ def _authorize(
         )
 
     return store.insert_authorization(conn, order_id, make, now)
+
+
+# --------------------------------------------------------------------------------------------------- label page
+
+
+@dataclass(frozen=True)
+class RmaUnit:
+    """One unit the customer sends back."""
+
+    seller_return_item_id: str
+    seller_sku: str
+    reason: str  # the reason code's English description (the code itself when the data does not know it)
+    received: bool  # the returns center has it
+
+
+@dataclass(frozen=True)
+class RmaLabel:
+    """What an RMA's label page shows: what a parcel label and packing note carry, nothing of the customer's own
+    address or the seller's account."""
+
+    rma_id: str
+    authorization_id: str
+    fc_code: str
+    return_to: Address
+    marketplace_id: str
+    zone: str  # the marketplace's time zone, for the dates
+    displayable_order_id: str
+    ordered_at: datetime
+    authorized_at: datetime
+    units: tuple[RmaUnit, ...]
+
+    @property
+    def all_received(self) -> bool:
+        return all(u.received for u in self.units)
+
+
+def rma_label(db: Database, rma_id: str) -> RmaLabel | None:
+    """The authorization with exactly this RMA id, for its label page; None when no authorization has it (a
+    malformed id is answered the same way, without asking the store)."""
+    if not rules.is_rma_id(rma_id):
+        return None
+    with db.read() as conn:
+        found = store.find_rma(conn, rma_id)
+        stored = None if found is None else order_store.load_order(conn, found.seller_id, found.seller_order_id)
+    if found is None or stored is None:
+        return None
+    order = stored.order
+    authorization = next((a for a in order.authorizations if a.rma_id == rma_id), None)
+    if authorization is None:  # pragma: no cover - the row was just found under this order
+        return None
+    skus = {i.item_id: i.seller_sku for i in order.items}
+    units = tuple(
+        RmaUnit(
+            r.seller_return_item_id,
+            skus.get(r.item_id, r.item_id),
+            rules.reason_description(r.seller_reason_code) or r.seller_reason_code,
+            r.status == rules.PROCESSED,
+        )
+        for r in order.returns
+        if r.authorization_id == authorization.authorization_id
+    )
+    marketplace = WORLD.marketplaces.get(order.marketplace_id)
+    return RmaLabel(
+        rma_id=authorization.rma_id,
+        authorization_id=authorization.authorization_id,
+        fc_code=authorization.fc_code,
+        return_to=authorization.address,
+        marketplace_id=order.marketplace_id,
+        zone=marketplace.time_zone if marketplace else "UTC",
+        displayable_order_id=order.displayable_order_id,
+        ordered_at=order.displayable_order_at,
+        authorized_at=found.authorized_at,
+        units=units,
+    )

@@ -48,6 +48,27 @@ def insert_authorization(
     return made
 
 
+@dataclass(frozen=True, slots=True)
+class FoundRma:
+    """The order an RMA belongs to, and when it was authorized."""
+
+    seller_id: str
+    seller_order_id: str
+    authorized_at: datetime
+
+
+def find_rma(conn: Connection, rma_id: str) -> FoundRma | None:
+    """The authorization with exactly this RMA id (case counts on both databases), through its index."""
+    row = conn.execute(
+        select(orders.c.seller_id, orders.c.seller_order_id, return_authorizations.c.created_at)
+        .join(orders, orders.c.id == return_authorizations.c.order_id)
+        .where(return_authorizations.c.rma_id == rma_id)
+        .order_by(return_authorizations.c.id)
+        .limit(1)
+    ).first()
+    return None if row is None else FoundRma(row.seller_id, row.seller_order_id, row.created_at)
+
+
 def insert_return_items(conn: Connection, order_id: int, items: Sequence[tuple[ReturnItem, datetime | None]]) -> None:
     """Accepted units with the moment each is due back (``None``: it never arrives)."""
     if not items:

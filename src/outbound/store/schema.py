@@ -258,6 +258,7 @@ return_authorizations = Table(
     Column("rma_id", String(64), nullable=False),
     Column("rma_url", String(512), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
+    Index("ix_return_authorizations_rma_id", "rma_id"),  # the RMA label page finds one by its id
 )
 
 return_items = Table(
