@@ -163,7 +163,7 @@ def start_server(ctx: Context) -> tuple[uvicorn.Server, threading.Thread, int]:
         log_level="warning",
         date_header=False,
         server_header=False,
-        lifespan="off",
+        lifespan="on",  # as a real server: stopping closes what the app holds on its loop (the awaited reads)
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, exists, select
 
 from outbound.store import orders
+from outbound.store.async_reads import AsyncReads
 from outbound.store.prepared import PreparedQuery
 from outbound.store.schema import access_keys, grants, scenarios, seller_marketplaces, sellers
 
@@ -59,6 +60,14 @@ def key_grant_and_signature(
     unknown key, which is refused before any order is read), in one statement (PostgreSQL)."""
     params = {"key": access_key, "seller": seller_id, "order": seller_order_id}
     return _grant_and_signature(_KEY_GRANT_AND_SIGNATURE.first(conn, params))
+
+
+async def key_grant_and_signature_awaited(
+    reads: AsyncReads, access_key: str, seller_id: str, seller_order_id: str
+) -> tuple[KeyGrant | None, str | None]:
+    """:func:`key_grant_and_signature`, its round trip awaited on the event loop (``store/async_reads.py``)."""
+    params = {"key": access_key, "seller": seller_id, "order": seller_order_id}
+    return _grant_and_signature(await reads.first(_KEY_GRANT_AND_SIGNATURE, params))
 
 
 def _grant_and_signature(row: Any) -> tuple[KeyGrant | None, str | None]:

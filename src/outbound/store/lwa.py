@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, delete, exists, func, insert, select, update
 
 from outbound.store import orders
+from outbound.store.async_reads import AsyncReads
 from outbound.store.prepared import PreparedQuery
 from outbound.store.schema import (
     access_keys,
@@ -215,6 +216,14 @@ def token_owner_and_signature(
 ) -> tuple[TokenOwner | None, str | None]:
     """:func:`token_owner` and the signature of the order of that owner's seller, in one statement (PostgreSQL)."""
     return _owner_and_signature(_OWNER_AND_SIGNATURE.first(conn, {"hash": token_hash, "order": seller_order_id}))
+
+
+async def token_owner_and_signature_awaited(
+    reads: AsyncReads, token_hash: str, seller_order_id: str
+) -> tuple[TokenOwner | None, str | None]:
+    """:func:`token_owner_and_signature`, its round trip awaited on the event loop (``store/async_reads.py``)."""
+    found = await reads.first(_OWNER_AND_SIGNATURE, {"hash": token_hash, "order": seller_order_id})
+    return _owner_and_signature(found)
 
 
 def _owner_and_signature(row: Any) -> tuple[TokenOwner | None, str | None]:
