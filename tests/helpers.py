@@ -164,7 +164,7 @@ def start_server(ctx: Context, port: int | None = None) -> tuple[uvicorn.Server,
         log_level="warning",
         date_header=False,
         server_header=False,
-        lifespan="off",
+        lifespan="on",  # as a real server: stopping closes what the app holds on its loop (the awaited reads)
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -135,6 +135,7 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
             delivery.stop()
         if runner is not None:
             runner.stop()
+        await context.db.close_async()  # the connections this loop's reads awaited on, whoever owns the store
         if ctx is None:
             context.close()
 

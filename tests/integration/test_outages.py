@@ -99,6 +99,7 @@ def test_spapi_survives_terminated_backends_as_mws_does(
     token = token_for(pg_server)
     body = create_body("SP-OUT-1", sku="TEA-1", quantity=1)
     assert sp_call(pg_server, "POST", "/fulfillmentOrders", token, body).status_code == 200
+    assert sp_call(pg_server, "GET", "/fulfillmentOrders/SP-OUT-1", token).status_code == 200  # a connection kept
     assert terminate_backends(pg_url) >= 1
     with caplog.at_level(logging.INFO):
         read = sp_call(pg_server, "GET", "/fulfillmentOrders/SP-OUT-1", token)

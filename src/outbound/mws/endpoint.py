@@ -2,7 +2,8 @@
 
 Path and method → body → parameters → access key → signature → freshness → Version and Action → seller grant →
 throttle → the operation. Every refusal is an :class:`MwsError` rendered as an ``ErrorResponse``; anything
-unexpected is logged and answered ``InternalError``, never a traceback.
+unexpected is logged and answered ``InternalError``, never a traceback. On PostgreSQL, GetFulfillmentOrder's one round
+trip (the key grant and the order's stamp) is awaited on the event loop before the checks that use it.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from outbound.mws.errors import (
 from outbound.mws.operations import OPERATIONS, VERSION
 from outbound.mws.params import MAX_BODY, Params, collect, parse_datetime, too_large
 from outbound.request_body import read_body
-from outbound.service import access, faults, health
+from outbound.service import access, faults, health, order_cache
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,8 @@ MAX_EXPIRES_AHEAD = timedelta(hours=24)
 ALLOWED = "GET, POST"
 READ_ORDER = "GetFulfillmentOrder"
 _AUTH_PARAMS = ("AWSAccessKeyId", "Signature", "SignatureMethod", "SignatureVersion")
+
+Found = tuple[access.KeyGrant | None, order_cache.Stamp]  # GetFulfillmentOrder's grant and stamp, read ahead
 
 
 def wall_clock() -> datetime:
@@ -115,7 +118,9 @@ class MwsEndpoint:
             if writes:
                 response = await run_in_threadpool(self.process, method, host, scope["path"], params, request_id)
             else:  # reads are short: a thread hop would cost more than the work (see bench/README.md)
-                response = self.process(method, host, scope["path"], params, request_id)
+                ahead = action == READ_ORDER and access.reads_ahead(self.ctx.db)
+                found = await self.read_ahead(params) if ahead else None
+                response = self.process(method, host, scope["path"], params, request_id, found)
             if self.ctx.db.outage.down:
                 self.ctx.db.outage.recovered()
         except MwsError as err:
@@ -139,10 +144,33 @@ class MwsEndpoint:
             return error_response(internal_error(), request_id)
         return reply if reply is not None else error_response(service_unavailable(), request_id)
 
-    def process(self, method: str, host: str, path: str, pairs: list[tuple[str, str]], request_id: str) -> Reply:
-        """Checks 3 to 11; a worker thread runs it for the writing operations, the event loop for the rest."""
+    async def read_ahead(self, pairs: list[tuple[str, str]]) -> Found | None:
+        """GetFulfillmentOrder's key grant and order stamp, awaited (PostgreSQL: one round trip during which the
+        loop serves other requests); ``None`` when a check before the grant refuses the request, which
+        :meth:`process` then answers without reading anything, as it would have."""
+        params = Params.of(pairs)
         try:
-            call = self.authenticate(method, host, path, pairs, request_id)
+            seller_id, access_key = _presented(params)
+        except MwsError:
+            return None
+        read_order = params.raw("SellerFulfillmentOrderId")
+        if not (read_order and seller_id):
+            return None
+        return await access.read_grant_with_stamp(self.ctx.db, access_key, seller_id, read_order.strip())
+
+    def process(
+        self,
+        method: str,
+        host: str,
+        path: str,
+        pairs: list[tuple[str, str]],
+        request_id: str,
+        found: Found | None = None,
+    ) -> Reply:
+        """Checks 3 to 11; a worker thread runs it for the writing operations, the event loop for the rest.
+        ``found``: GetFulfillmentOrder's grant and stamp, read ahead (:meth:`read_ahead`)."""
+        try:
+            call = self.authenticate(method, host, path, pairs, request_id, found)
             operation = OPERATIONS[call.action]
             if not self.ctx.throttle.take(
                 f"{call.caller.access_key}:{call.caller.seller_id}:{operation.bucket_name}", operation.quota
@@ -159,26 +187,24 @@ class MwsEndpoint:
         except DomainError as err:
             return error_response(from_domain(err), request_id)
 
-    def authenticate(self, method: str, host: str, path: str, pairs: list[tuple[str, str]], request_id: str) -> Call:
+    def authenticate(
+        self,
+        method: str,
+        host: str,
+        path: str,
+        pairs: list[tuple[str, str]],
+        request_id: str,
+        found: Found | None = None,
+    ) -> Call:
         params = Params.of(pairs)
-        for name in _AUTH_PARAMS:
-            if not params.raw(name):
-                raise missing(name)
+        seller_id, access_key = _presented(params)
         signature_method = params.require("SignatureMethod")
-        if signature_method not in signing.SIGNATURE_METHODS:
-            raise invalid("SignatureMethod", signature_method)
-        if params.require("SignatureVersion") != "2":
-            raise invalid("SignatureVersion", params.require("SignatureVersion"))
         timestamp, expires = params.raw("Timestamp"), params.raw("Expires")
-        if not timestamp and not expires:
-            raise missing("Timestamp")
-        if timestamp and expires:
-            raise MwsError("InvalidParameterValue", "Timestamp and Expires must not be used together.")
-        seller_id = _seller_id(params)
-        access_key = params.require("AWSAccessKeyId")
         read_order = params.raw("SellerFulfillmentOrderId") if params.raw("Action") == READ_ORDER else None
         stamp = None
-        if read_order and seller_id:  # the order's cache stamp comes with the grant (one round trip)
+        if found is not None:
+            grant, stamp = found
+        elif read_order and seller_id:  # the order's cache stamp comes with the grant (one round trip)
             grant, stamp = access.find_grant_with_stamp(self.ctx.db, access_key, seller_id, read_order.strip())
         else:
             grant = access.find_grant(self.ctx.db, access_key, seller_id)
@@ -243,6 +269,25 @@ class MwsEndpoint:
             raise MwsError("RequestExpired", f"Request has expired. Expires date: {expires}")
         if moment > now + MAX_EXPIRES_AHEAD:
             raise MwsError("RequestExpired", f"Request Expires is too far in the future. Expires date: {expires}")
+
+
+def _presented(params: Params) -> tuple[str | None, str]:
+    """Check 3, which reads nothing: the signing parameters and the request's time are there and well formed, and
+    the seller is named once. The seller and the access key, for the grant."""
+    for name in _AUTH_PARAMS:
+        if not params.raw(name):
+            raise missing(name)
+    signature_method = params.require("SignatureMethod")
+    if signature_method not in signing.SIGNATURE_METHODS:
+        raise invalid("SignatureMethod", signature_method)
+    if params.require("SignatureVersion") != "2":
+        raise invalid("SignatureVersion", params.require("SignatureVersion"))
+    timestamp, expires = params.raw("Timestamp"), params.raw("Expires")
+    if not timestamp and not expires:
+        raise missing("Timestamp")
+    if timestamp and expires:
+        raise MwsError("InvalidParameterValue", "Timestamp and Expires must not be used together.")
+    return _seller_id(params), params.require("AWSAccessKeyId")
 
 
 async def _read_body(receive: Receive) -> bytes:

@@ -51,6 +51,27 @@ def find_grant_with_stamp(
     return grant, order_cache.Stamp(seller_id, seller_order_id, signature)
 
 
+def reads_ahead(db: Database) -> bool:
+    """Whether a GetFulfillmentOrder's credentials and stamp are read ahead and awaited (PostgreSQL:
+    :func:`read_grant_with_stamp`, :func:`outbound.service.lwa.read_with_stamp`); elsewhere they are read where
+    they are needed, synchronously (SQLite: a local counter, no round trip to wait for)."""
+    return db.async_reads is not None
+
+
+async def read_grant_with_stamp(
+    db: Database, access_key: str, seller_id: str, seller_order_id: str
+) -> tuple[KeyGrant | None, order_cache.Stamp]:
+    """:func:`find_grant_with_stamp` for the event loop: on PostgreSQL its round trip is awaited
+    (``store/async_reads.py``), so that concurrent requests' round trips overlap instead of the loop idling through
+    each; a store without awaited reads (SQLite, where the stamp is a local counter) reads as before."""
+    if db.async_reads is None:
+        return find_grant_with_stamp(db, access_key, seller_id, seller_order_id)
+    grant, signature = await store.key_grant_and_signature_awaited(
+        db.async_reads, access_key, seller_id, seller_order_id
+    )
+    return grant, order_cache.Stamp(seller_id, seller_order_id, signature)
+
+
 def normalize_token(token: str | None) -> str | None:
     """An empty token, or the literal ``undefined`` / ``None`` some clients send, means no token."""
     return None if token is None or token.strip() in _ABSENT_TOKENS else token.strip()

@@ -321,6 +321,25 @@ def resolve_with_stamp(
         return resolved, order_cache.stamp_of(version, db, resolved.caller.seller_id, seller_order_id)
     with db.read(snapshot=False) as conn:
         owner, signature = store.token_owner_and_signature(conn, hashed, seller_order_id)
+    return _judged_with_stamp(owner, signature, seller_order_id, now)
+
+
+async def read_with_stamp(
+    db: Database, access_token: str | None, seller_order_id: str, now: datetime | None = None
+) -> tuple[TokenCaller | Refusal, order_cache.Stamp | None]:
+    """:func:`resolve_with_stamp` for the event loop: on PostgreSQL its round trip is awaited
+    (``store/async_reads.py``), so that concurrent requests' round trips overlap instead of the loop idling through
+    each; a store without awaited reads (SQLite, where the stamp is a local counter) reads as before."""
+    hashed = _hashed(access_token)
+    if db.async_reads is None or isinstance(hashed, Refusal):
+        return resolve_with_stamp(db, access_token, seller_order_id, now)
+    owner, signature = await store.token_owner_and_signature_awaited(db.async_reads, hashed, seller_order_id)
+    return _judged_with_stamp(owner, signature, seller_order_id, now)
+
+
+def _judged_with_stamp(
+    owner: store.TokenOwner | None, signature: str | None, seller_order_id: str, now: datetime | None
+) -> tuple[TokenCaller | Refusal, order_cache.Stamp | None]:
     resolved = _judge(owner, now)
     if isinstance(resolved, Refusal):
         return resolved, None

@@ -3,7 +3,8 @@
 Checks in order: route (404/405) → body readable and within limits (400) → access token (403) → throttle (429) →
 parameters (400) → business rules (400/404) → 200. Every answer carries ``x-amzn-RequestId`` and
 ``x-amzn-RateLimit-Limit``; anything unexpected is logged and answered ``InternalFailure``, never a traceback.
-Reads run on the event loop (a thread hop would cost more than the work), writes in a worker thread.
+Reads run on the event loop (a thread hop would cost more than the work), writes in a worker thread; on PostgreSQL
+getFulfillmentOrder's one round trip (the token's owner and the order's stamp) is awaited, not waited for.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from starlette.types import Receive, Scope, Send
 from outbound.context import Context
 from outbound.domain.errors import DomainError
 from outbound.request_body import read_body
-from outbound.service import faults, health, lwa
+from outbound.service import access, faults, health, lwa, order_cache
 from outbound.spapi import wire
 from outbound.spapi.call import SpCall
 from outbound.spapi.errors import SpApiError, from_domain, internal_failure, missing, quota_exceeded, too_large
@@ -38,6 +39,7 @@ REFUSALS = {
     lwa.Refusal.NOT_AUTHORIZED: "The access token you provided is not authorized for this operation.",
 }
 READ_ORDER = "getFulfillmentOrder"
+Found = tuple[lwa.TokenCaller | lwa.Refusal, order_cache.Stamp | None]  # getFulfillmentOrder's, read ahead
 SANDBOX_ONLY = "{} is a sandbox-only operation and is disabled on this service."
 UNAVAILABLE = "The service cannot reach its store right now. Please try again."
 
@@ -78,7 +80,12 @@ class SpApiEndpoint:
             query = parse_query(scope.get("query_string", b""), op.query)
             token = _header(scope, TOKEN_HEADER)
             args = (op, resource, query, body, token, request_id, rate)
-            reply = await run_in_threadpool(self.process, *args) if op.writes else self.process(*args)
+            if op.writes:
+                reply = await run_in_threadpool(self.process, *args)
+            else:  # reads run on the event loop: a thread hop would cost more than the work
+                ahead = op.name == READ_ORDER and access.reads_ahead(self.ctx.db)
+                found = await self.read_ahead(resource, token) if ahead else None
+                reply = self.process(*args, found)
         except SpApiError as err:
             reply = wire.error(err, request_id, rate)
         except Exception as exc:
@@ -101,6 +108,11 @@ class SpApiEndpoint:
             return wire.error(SpApiError("ServiceUnavailable", UNAVAILABLE), request_id, rate)
         return reply
 
+    async def read_ahead(self, resource: Resource, token: str | None) -> Found:
+        """getFulfillmentOrder's token owner and order stamp, awaited (PostgreSQL: one round trip during which the
+        loop serves other requests)."""
+        return await lwa.read_with_stamp(self.ctx.db, token, resource.params["sellerFulfillmentOrderId"])
+
     def process(
         self,
         op: Operation,
@@ -110,10 +122,14 @@ class SpApiEndpoint:
         token: str | None,
         request_id: str,
         rate: str,
+        found: Found | None = None,
     ) -> wire.Reply:
+        """``found``: getFulfillmentOrder's token owner and stamp, read ahead (:meth:`read_ahead`)."""
         try:
             stamp = None
-            if op.name == READ_ORDER:  # the order's cache stamp comes with the token's owner (one round trip)
+            if found is not None:
+                resolved, stamp = found
+            elif op.name == READ_ORDER:  # the order's cache stamp comes with the token's owner (one round trip)
                 resolved, stamp = lwa.resolve_with_stamp(
                     self.ctx.db, token, resource.params["sellerFulfillmentOrderId"]
                 )

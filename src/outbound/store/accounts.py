@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, exists, select
 
 from outbound.store import orders
-from outbound.store.prepared import PreparedQuery, fetch
+from outbound.store.async_reads import AsyncReads
+from outbound.store.prepared import PreparedQuery
 from outbound.store.schema import access_keys, grants, scenarios, seller_marketplaces, sellers
 
 
@@ -24,8 +25,7 @@ class KeyGrant:
     has_faults: bool = False  # a fault scenario is set for the seller: look it up (most requests need not)
 
 
-# Built once and run at the driver level (``store/prepared.py``): the request path runs it for every call.
-_KEY_GRANT = PreparedQuery(
+_KEY_GRANT_SELECT = (
     select(
         access_keys.c.secret_key,
         grants.c.seller_id,
@@ -41,6 +41,10 @@ _KEY_GRANT = PreparedQuery(
     )
     .where(access_keys.c.access_key == bindparam("key"))
 )
+# Built once and run at the driver level (``store/prepared.py``): the request path runs it for every call.
+_KEY_GRANT = PreparedQuery(_KEY_GRANT_SELECT)
+# PostgreSQL: the grant with the order's signature, what a GetFulfillmentOrder answered from the cache reads
+_KEY_GRANT_AND_SIGNATURE = PreparedQuery(_KEY_GRANT_SELECT.add_columns(orders.signature_column(":seller")))
 
 
 def key_grant(conn: Connection, access_key: str, seller_id: str | None) -> KeyGrant | None:
@@ -52,15 +56,22 @@ def key_grant(conn: Connection, access_key: str, seller_id: str | None) -> KeyGr
 def key_grant_and_signature(
     conn: Connection, access_key: str, seller_id: str, seller_order_id: str
 ) -> tuple[KeyGrant | None, str | None]:
-    """:func:`key_grant` and the order's :func:`outbound.store.orders.order_signature`, in one round trip
-    (PostgreSQL's pipeline): what a GetFulfillmentOrder answered from the cache reads."""
-    grant_rows, signature_rows = fetch(
-        conn,
-        (_KEY_GRANT, {"key": access_key, "seller": seller_id}),
-        (orders.SIGNATURE, {"seller": seller_id, "order": seller_order_id}),
-    )
-    grant = _grant_from(grant_rows[0] if grant_rows else None)
-    return grant, str(signature_rows[0].signature) if signature_rows else None
+    """:func:`key_grant` and the order's :func:`outbound.store.orders.order_signature` (``None`` also for an
+    unknown key, which is refused before any order is read), in one statement (PostgreSQL)."""
+    params = {"key": access_key, "seller": seller_id, "order": seller_order_id}
+    return _grant_and_signature(_KEY_GRANT_AND_SIGNATURE.first(conn, params))
+
+
+async def key_grant_and_signature_awaited(
+    reads: AsyncReads, access_key: str, seller_id: str, seller_order_id: str
+) -> tuple[KeyGrant | None, str | None]:
+    """:func:`key_grant_and_signature`, its round trip awaited on the event loop (``store/async_reads.py``)."""
+    params = {"key": access_key, "seller": seller_id, "order": seller_order_id}
+    return _grant_and_signature(await reads.first(_KEY_GRANT_AND_SIGNATURE, params))
+
+
+def _grant_and_signature(row: Any) -> tuple[KeyGrant | None, str | None]:
+    return _grant_from(row), None if row is None or row.signature is None else str(row.signature)
 
 
 def _grant_from(row: Any) -> KeyGrant | None:

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+from outbound.store.async_reads import AsyncReads
 from outbound.store.changes import SqliteVersion
 from outbound.store.outage import Outage
 
@@ -100,6 +101,8 @@ class Database:
             event.listen(self.engine, "begin", _sqlite_begin_immediate)
         else:
             event.listen(self.engine, "connect", _postgresql_utc)
+        # PostgreSQL reads the request path awaits on the event loop rather than waiting for in it
+        self.async_reads = None if self.is_sqlite else AsyncReads(self.engine)
 
     @property
     def public_url(self) -> str:
@@ -178,6 +181,11 @@ class Database:
         """After a lost connection: a new pool, so the next checkout connects afresh (a server restart or
         ``pg_terminate_backend`` ends every pooled connection at once)."""
         self.engine.dispose()
+
+    async def close_async(self) -> None:
+        """Close the connections the running event loop's awaited reads hold: a server stopping."""
+        if self.async_reads is not None:
+            await self.async_reads.close()
 
     def dispose(self) -> None:
         self.engine.dispose()

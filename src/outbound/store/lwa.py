@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, delete, exists, func, insert, select, update
 
 from outbound.store import orders
-from outbound.store.prepared import PreparedQuery, fetch
+from outbound.store.async_reads import AsyncReads
+from outbound.store.prepared import PreparedQuery
 from outbound.store.schema import (
     access_keys,
     grants,
@@ -180,8 +181,7 @@ def delete_expired(conn: Connection, before: datetime) -> None:
     conn.execute(delete(lwa_access_tokens).where(lwa_access_tokens.c.expires_at < before))
 
 
-# Built once and run at the driver level (``store/prepared.py``): every SP-API call resolves its token with it.
-_OWNER = PreparedQuery(
+_OWNER_SELECT = (
     select(
         lwa_access_tokens.c.client_id,
         lwa_access_tokens.c.expires_at,
@@ -201,28 +201,33 @@ _OWNER = PreparedQuery(
     )
     .where(lwa_access_tokens.c.token_hash == bindparam("hash"))
 )
+# Built once and run at the driver level (``store/prepared.py``): every SP-API call resolves its token with it.
+_OWNER = PreparedQuery(_OWNER_SELECT)
+# PostgreSQL: the owner with the signature of its seller's order (a grantless token's seller is none: no order)
+_OWNER_AND_SIGNATURE = PreparedQuery(_OWNER_SELECT.add_columns(orders.signature_column("lwa_authorizations.seller_id")))
 
 
 def token_owner(conn: Connection, token_hash: str) -> TokenOwner | None:
     return _owner_from(_OWNER.first(conn, {"hash": token_hash}))
 
 
-# the order of the seller the token acts for: an unknown, grantless or foreign token finds no order
-_SIGNATURE_BY_TOKEN = orders.signature_of_sellers(
-    "(SELECT a.seller_id FROM lwa_access_tokens t JOIN lwa_authorizations a ON a.id = t.authorization_id"
-    " WHERE t.token_hash = %(hash)s)"
-)
-
-
 def token_owner_and_signature(
     conn: Connection, token_hash: str, seller_order_id: str
 ) -> tuple[TokenOwner | None, str | None]:
-    """:func:`token_owner` and the signature of the order of that owner's seller, in one round trip (PostgreSQL)."""
-    owner_rows, signature_rows = fetch(
-        conn, (_OWNER, {"hash": token_hash}), (_SIGNATURE_BY_TOKEN, {"hash": token_hash, "order": seller_order_id})
-    )
-    owner = _owner_from(owner_rows[0] if owner_rows else None)
-    return owner, str(signature_rows[0].signature) if signature_rows else None
+    """:func:`token_owner` and the signature of the order of that owner's seller, in one statement (PostgreSQL)."""
+    return _owner_and_signature(_OWNER_AND_SIGNATURE.first(conn, {"hash": token_hash, "order": seller_order_id}))
+
+
+async def token_owner_and_signature_awaited(
+    reads: AsyncReads, token_hash: str, seller_order_id: str
+) -> tuple[TokenOwner | None, str | None]:
+    """:func:`token_owner_and_signature`, its round trip awaited on the event loop (``store/async_reads.py``)."""
+    found = await reads.first(_OWNER_AND_SIGNATURE, {"hash": token_hash, "order": seller_order_id})
+    return _owner_and_signature(found)
+
+
+def _owner_and_signature(row: Any) -> tuple[TokenOwner | None, str | None]:
+    return _owner_from(row), None if row is None or row.signature is None else str(row.signature)
 
 
 def _owner_from(row: Any) -> TokenOwner | None:

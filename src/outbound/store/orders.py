@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Connection, Label, String, and_, bindparam, column, delete, insert, or_, select, text, update
 
 from outbound.domain.features import FeatureConstraint
 from outbound.domain.orders import (
@@ -530,14 +530,17 @@ SELECT concat_ws('|', o.xmin::text,
   coalesce((SELECT string_agg(r.xmin::text, ',' ORDER BY r.id) FROM return_items r WHERE r.order_id = o.id), ''),
   coalesce((SELECT string_agg(a.xmin::text, ',' ORDER BY a.id)
             FROM return_authorizations a WHERE a.order_id = o.id), '')) AS signature
-FROM orders o WHERE o.seller_id = {seller} AND o.seller_order_id = %(order)s
+FROM orders o WHERE o.seller_id = {seller} AND o.seller_order_id = {order}
 """
-SIGNATURE = DialectQuery("postgresql", _SIGNATURE_SQL.format(seller="%(seller)s"), ("signature",))
+SIGNATURE = DialectQuery("postgresql", _SIGNATURE_SQL.format(seller="%(seller)s", order="%(order)s"), ("signature",))
 
 
-def signature_of_sellers(seller_sql: str) -> DialectQuery:
-    """The signature query with the seller given by an SQL expression (a subquery another module owns)."""
-    return DialectQuery("postgresql", _SIGNATURE_SQL.format(seller=seller_sql), ("signature",))
+def signature_column(seller: str) -> Label[str]:
+    """The order's signature as a column of another select (PostgreSQL), so that the two are one statement: one
+    round trip, one snapshot. ``seller``: SQL for the seller's id (a column of that select, or ``:seller``); the
+    order's id is bound as ``order``. NULL when the seller has no such order."""
+    query = text(_SIGNATURE_SQL.format(seller=seller, order=":order")).columns(column("signature", String))
+    return query.scalar_subquery().label("signature")
 
 
 def order_signature(conn: Connection, seller_id: str, seller_order_id: str) -> str | None:

@@ -36,11 +36,13 @@ class PreparedQuery:
         self._numeric = [(n, c.type) for n, c in enumerate(statement.selected_columns) if isinstance(c.type, Numeric)]
         self._processors: dict[str, list[tuple[int, Any]]] = {}
 
-    def _run(self, cursor: Any, dialect: Dialect, params: Mapping[str, Any] | None) -> None:
+    def statement(self, dialect: Dialect, params: Mapping[str, Any] | None) -> tuple[str, Any]:
+        """The SQL and the parameters as the driver takes them (the synchronous and the awaited reads share it)."""
         sql = self._compiled.sql(dialect)
-        cursor.execute(sql.text, sql.bind(params or {}))
+        return sql.text, sql.bind(params or {})
 
-    def _rows(self, dialect: Dialect, rows: list[tuple[Any, ...]]) -> list[Any]:
+    def rows(self, dialect: Dialect, rows: list[tuple[Any, ...]]) -> list[Any]:
+        """The driver's rows as this query's named tuples, its datetimes and numbers converted."""
         make = self.row._make
         processors = self._numeric_processors(dialect)
         if not self._moments and not processors:
@@ -83,9 +85,9 @@ class DialectQuery(PreparedQuery):
         self._numeric = []
         self._processors = {}
 
-    def _run(self, cursor: Any, dialect: Dialect, params: Mapping[str, Any] | None) -> None:
+    def statement(self, dialect: Dialect, params: Mapping[str, Any] | None) -> tuple[str, Any]:
         assert dialect.name == self._dialect_name, f"written for {self._dialect_name}, run on {dialect.name}"
-        cursor.execute(self._text, dict(params or {}))
+        return self._text, dict(params or {})
 
 
 def fetch(conn: Connection, *queries: tuple[PreparedQuery, Mapping[str, Any] | None]) -> list[list[Any]]:
@@ -110,17 +112,17 @@ def _fetch(conn: Connection, queries: tuple[tuple[PreparedQuery, Mapping[str, An
         for query, params in queries:
             cursor = driver.cursor()
             try:
-                query._run(cursor, dialect, params)
-                found.append(query._rows(dialect, cursor.fetchall()))
+                cursor.execute(*query.statement(dialect, params))
+                found.append(query.rows(dialect, cursor.fetchall()))
             finally:
                 cursor.close()
         return found
     with driver.pipeline():
         cursors = [driver.cursor() for _ in queries]
         for (query, params), cursor in zip(queries, cursors, strict=True):
-            query._run(cursor, dialect, params)
+            cursor.execute(*query.statement(dialect, params))
     try:
-        return [query._rows(dialect, cursor.fetchall()) for (query, _), cursor in zip(queries, cursors, strict=True)]
+        return [query.rows(dialect, cursor.fetchall()) for (query, _), cursor in zip(queries, cursors, strict=True)]
     finally:
         for cursor in cursors:
             cursor.close()
