@@ -56,6 +56,8 @@ class Sql(NamedTuple):
         """``params`` as the driver takes them (by name, or in order), the statement's own values filled in."""
         if self.names is None:
             return {**self.defaults, **params} if self.defaults else params
+        if not self.defaults:
+            return tuple(map(params.get, self.names))
         return tuple(params.get(n, self.defaults.get(n)) for n in self.names)
 
 
