@@ -138,16 +138,9 @@ class Database:
                 yield kept
 
     def grouped(self, work: Callable[[Connection], T], again: tuple[type[BaseException], ...] = ()) -> T:
-        """``work(conn)`` in a write transaction: on PostgreSQL one shared with the concurrent callers of this
-        process, each in a savepoint, committed once for all (``store/group.py``); elsewhere one of its own.
-        ``again``: exceptions on which the work is undone and run once more (a unique-key race)."""
-        if self.is_sqlite:  # a SQLite commit costs no flush here (WAL, synchronous=NORMAL): nothing to share
-            try:
-                with self.transaction() as conn:
-                    return work(conn)
-            except again:
-                with self.transaction() as conn:
-                    return work(conn)
+        """``work(conn)`` in a write transaction shared with the concurrent callers of this process, each in a
+        savepoint, committed once for all (``store/group.py``); a caller alone gets one of its own. ``again``:
+        exceptions on which the work is undone and run once more (a unique-key race)."""
         if self._group is None:
             from outbound.store.group import GroupCommit
 
