@@ -226,20 +226,31 @@ class _Kept:
         """The connection, for the holder of :attr:`lock`; ``None`` when the holder is using it already (a use
         inside another: that one takes a pooled connection, as every use did before)."""
         held = self._held
-        if held is not None and held[0] == os.getpid():
+        if held is not None and held[0] == _pid:
             conn = held[1]
             if not conn.closed and not conn.invalidated:
                 return None if conn.in_transaction() else conn
             conn.close()
         conn = self._engine.connect()
-        self._held = (os.getpid(), conn)
+        self._held = (_pid, conn)
         return conn
 
     def close(self) -> None:
         with self.lock:
             held, self._held = self._held, None
-            if held is not None and held[0] == os.getpid():
+            if held is not None and held[0] == _pid:
                 held[1].close()
+
+
+_pid = os.getpid()  # this process's id, kept current across forks (a forked child opens its own connections)
+
+
+def _forked() -> None:
+    global _pid
+    _pid = os.getpid()
+
+
+os.register_at_fork(after_in_child=_forked)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
