@@ -14,13 +14,13 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from email.utils import formatdate
 
 from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
 from outbound.context import Context
 from outbound.domain.errors import DomainError
+from outbound.http_date import http_date
 from outbound.mws import signing, xml
 from outbound.mws.call import Call
 from outbound.mws.errors import (
@@ -71,7 +71,7 @@ class Reply:
             (b"x-mws-request-id", request_id),
             (b"x-mws-timestamp", xml.iso_millis(datetime.fromtimestamp(now, UTC)).encode()),
             (b"x-mws-response-context", base64.b64encode(b"ctx:" + request_id)),
-            (b"date", formatdate(now, usegmt=True).encode()),
+            (b"date", http_date(now)),
         ]
         if self.allow:
             found.append((b"allow", ALLOWED.encode()))
