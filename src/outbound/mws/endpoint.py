@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
 from outbound.context import Context
@@ -35,6 +34,7 @@ from outbound.mws.errors import (
 )
 from outbound.mws.operations import OPERATIONS, VERSION
 from outbound.mws.params import MAX_BODY, Params, collect, parse_datetime, too_large
+from outbound.offload import in_thread
 from outbound.request_body import read_body
 from outbound.service import access, faults, health
 
@@ -113,7 +113,7 @@ class MwsEndpoint:
             scope["outbound.operation"] = action if operation is not None else "unknown"
             writes = operation is not None and operation.writes
             if writes:
-                response = await run_in_threadpool(self.process, method, host, scope["path"], params, request_id)
+                response = await in_thread(self.process, method, host, scope["path"], params, request_id)
             else:  # reads are short: a thread hop would cost more than the work (see bench/README.md)
                 response = self.process(method, host, scope["path"], params, request_id)
             if self.ctx.db.outage.down:

@@ -13,11 +13,11 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
 from outbound.context import Context
 from outbound.domain.errors import DomainError
+from outbound.offload import in_thread
 from outbound.request_body import read_body
 from outbound.service import faults, health, lwa
 from outbound.spapi import wire
@@ -78,7 +78,7 @@ class SpApiEndpoint:
             query = parse_query(scope.get("query_string", b""), op.query)
             token = _header(scope, TOKEN_HEADER)
             args = (op, resource, query, body, token, request_id, rate)
-            reply = await run_in_threadpool(self.process, *args) if op.writes else self.process(*args)
+            reply = await in_thread(self.process, *args) if op.writes else self.process(*args)
         except SpApiError as err:
             reply = wire.error(err, request_id, rate)
         except Exception as exc:
