@@ -152,10 +152,11 @@ class Database:
         """Reading: on SQLite one snapshot that does not take the write lock, so reads run beside a writer; on
         PostgreSQL plain autocommit statements. ``snapshot=False`` is for a single statement, which is consistent
         on its own: on SQLite it then runs without the ``BEGIN`` and ``COMMIT`` around it (on a file, on a
-        connection kept for them: they are short, and take turns)."""
-        if not snapshot and self._kept_single is not None:
-            with self._kept_single.lock:
-                kept = self._kept_single.take()
+        connection kept for them when no other thread is using it: they are short)."""
+        single = self._kept_single
+        if not snapshot and single is not None and single.lock.acquire(blocking=False):  # else pooled
+            try:
+                kept = single.take()
                 if kept is not None:
                     try:
                         yield kept
@@ -163,6 +164,8 @@ class Database:
                         if kept.in_transaction():  # SQLAlchemy's own, begun by an execute (no BEGIN was sent)
                             kept.rollback()
                     return
+            finally:
+                single.lock.release()
         with (self._reader if snapshot else self._single).connect() as conn:
             if not self.is_sqlite or not snapshot:
                 yield conn
@@ -213,9 +216,10 @@ class Database:
 
 
 class _Kept:
-    """A connection of a SQLite file kept out of the pool for one kind of use whose users take turns at ``lock``
-    (the writers; the single-statement reads): checking a connection out of the pool and back in cost about as
-    much as a small write. Opened on first use in each process, replaced once closed or invalidated."""
+    """A connection of a SQLite file kept out of the pool for one kind of use, for whoever holds ``lock`` (the
+    writers, who take turns at it anyway; a single-statement read, when no other thread is reading): checking a
+    connection out of the pool and back in cost about as much as a small write. Opened on first use in each
+    process, replaced once closed or invalidated."""
 
     def __init__(self, engine: Engine, lock: threading.RLock) -> None:
         self._engine = engine
