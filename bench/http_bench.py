@@ -65,6 +65,7 @@ class Result:
     non_2xx: int
     socket_errors: dict[str, int] = field(default_factory=dict)
     run: int = 1
+    cpu_us: float | None = None  # the server's CPU time per request (its processes, user + system), when measured
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -138,7 +139,7 @@ def running_server(
     log_dir: Path,
     extra_env: dict[str, str] | None = None,
     workers: int = 1,
-) -> Iterator[None]:
+) -> Iterator[subprocess.Popen[bytes]]:
     """Start one server (its own process group), wait until it answers, stop it (the whole group) afterwards.
 
     ``extra_env`` adds settings to the real app's environment (``OUTBOUND_ENGINE=off``, say)."""
@@ -162,9 +163,27 @@ def running_server(
         )
     try:
         wait_ready(proc, port, ready_path, log_path)
-        yield
+        yield proc
     finally:
         stop(proc)
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """CPU time (user + system) used so far by the live processes of one process group (a server started by
+    :func:`running_server` and its workers). On a machine shared with other work, a server's CPU time per request
+    moves much less than its requests per second: it says what the server costs, not what it got."""
+    ticks = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # after the name: state, ppid, pgrp, ..., utime (12th), stime (13th)
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def wait_ready(proc: subprocess.Popen[bytes], port: int, path: str, log_path: Path, timeout: float = 30) -> None:

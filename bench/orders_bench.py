@@ -394,7 +394,9 @@ def bench_target(
             scripts.append((script, seconds))
         bodies = args.bodies
     workers = 1 if target == "bare" else args.workers
-    with http_bench.running_server(args.server, server_target, port, db_url, args.server_cpus, work, env, workers):
+    with http_bench.running_server(
+        args.server, server_target, port, db_url, args.server_cpus, work, env, workers
+    ) as server:
         if target == "bare":
             body = http_bench.signed_body(host)
             http_bench.preflight(port, host, body, "bare")
@@ -411,10 +413,11 @@ def bench_target(
             script = work / f"{target}.lua"
             script.write_text(sp_get_script(token) if target == "sp-get" else http_bench.lua_script(host, body))
             scripts = [(script, args.warmup)] * (args.warmup > 0) + [(script, args.duration)]
-        outputs = [
-            http_bench.run_wrk(wrk, url, path, seconds, args.connections, args.threads, args.wrk_cpus)
-            for path, seconds in scripts
-        ]
+        outputs = []
+        for path, seconds in scripts:  # the last is measured: the server's CPU time is read around it
+            cpu_before = http_bench.group_cpu_seconds(server.pid)
+            outputs.append(http_bench.run_wrk(wrk, url, path, seconds, args.connections, args.threads, args.wrk_cpus))
+            cpu_spent = http_bench.group_cpu_seconds(server.pid) - cpu_before
     hint = " (out of pre-signed bodies: raise --bodies)" if target in ("create", "sp-create") else ""
     for warm_output in outputs[:-1]:  # the warm-up is not measured, but its answers must be right too
         if (warm := http_bench.parse_wrk(warm_output, args.server, target)).non_2xx:
@@ -426,6 +429,7 @@ def bench_target(
     result.run = round_
     if result.requests == 0:
         raise http_bench.BenchError(f"{kind}/{target}: wrk completed no request:\n{output}")
+    result.cpu_us = cpu_spent / result.requests * 1e6
     if result.non_2xx:
         raise http_bench.BenchError(
             f"{kind}/{target}: {result.non_2xx} of {result.requests} answers were not 2xx{hint}. wrk said:\n{output}"
@@ -462,31 +466,54 @@ def ratios_of(best: list[HttpRun]) -> dict[str, dict[str, float]]:
     return ratios
 
 
+def cpu_ratios(runs: list[HttpRun]) -> dict[str, dict[str, float]]:
+    """Per database, each target's share of the bare floor by the server's CPU time per request (the least of its
+    runs, the least disturbed): bare's CPU per request over the target's, the rate ratio a server would reach
+    with its CPU to itself. Steadier than the rates on a shared machine."""
+    ratios: dict[str, dict[str, float]] = {}
+    for kind in dict.fromkeys(r.db for r in runs):
+        least: dict[str, float] = {}
+        for run in runs:
+            if run.db == kind and run.result.cpu_us:
+                target = run.result.target
+                least[target] = min(least.get(target, math.inf), run.result.cpu_us)
+        if "bare" in least:
+            ratios[kind] = {t: least["bare"] / cpu for t, cpu in least.items() if t != "bare"}
+    return ratios
+
+
 def print_http(runs: list[HttpRun], best: list[HttpRun], ratios: dict[str, dict[str, float]]) -> None:
     repeated = len(runs) > len(best)
-    head = f"{'database':<11} {'target':<9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'requests':>9}  {'/bare':>6}"
-    print(head + ("  |  req/s of every run" if repeated else ""))
+    head = (
+        f"{'database':<11} {'target':<9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'requests':>9}  {'/bare':>6}"
+        f"  {'cpu us':>7}"
+    )
+    print(head + ("  |  req/s of every run  |  server CPU us a request, every run" if repeated else ""))
     print("-" * len(head))
     for run in best:
         r = run.result
         ratio = ratios[run.db].get(r.target)
         line = (
             f"{run.db:<11} {r.target:<9} {r.requests_per_sec:>9.1f} {r.p50_ms:>8.2f} {r.p99_ms:>8.2f} "
-            f"{r.requests:>9}  {'' if ratio is None else f'{ratio:.3f}':>6}"
+            f"{r.requests:>9}  {'' if ratio is None else f'{ratio:.3f}':>6}  {r.cpu_us or 0:>7.0f}"
         )
         if repeated:
-            every = [x.result.requests_per_sec for x in runs if x.db == run.db and x.result.target == r.target]
-            line += "  |  " + " ".join(f"{x:.0f}" for x in every)
+            every = [x.result for x in runs if x.db == run.db and x.result.target == r.target]
+            line += "  |  " + " ".join(f"{x.requests_per_sec:.0f}" for x in every)
+            line += "  |  " + " ".join(f"{x.cpu_us or 0:.0f}" for x in every)
         print(line)
     print()
+    by_cpu = cpu_ratios(runs)
     for kind, by_target in ratios.items():
         for target, ratio in by_target.items():
+            cpu = by_cpu.get(kind, {}).get(target)
+            cpu_note = "" if cpu is None else f"; by server CPU a request {cpu:.3f}"
             goal = GOALS[kind].get(target.removesuffix(BASE))
             if goal is None or target.endswith(BASE):
-                print(f"{kind:<11} {target}/bare {ratio:.3f}")
+                print(f"{kind:<11} {target}/bare {ratio:.3f}{cpu_note}")
                 continue
             verdict = "meets" if ratio >= goal else "BELOW"
-            print(f"{kind:<11} {target}/bare {ratio:.3f}  (goal >= {goal}: {verdict})")
+            print(f"{kind:<11} {target}/bare {ratio:.3f}  (goal >= {goal}: {verdict}{cpu_note})")
         for sp, mws in PARITY.items():
             if sp not in by_target or mws not in by_target:
                 continue

@@ -1,5 +1,5 @@
-"""Group commit (``store/group.py``, PostgreSQL): concurrent creates share commits, a failing one is undone alone,
-the others keep their effects, and no unit is sold twice."""
+"""Group commit (``store/group.py``), on SQLite and PostgreSQL: concurrent creates share commits, a failing one is
+undone alone, the others keep their effects, and no unit is sold twice."""
 
 from __future__ import annotations
 
@@ -19,26 +19,26 @@ from outbound.store import Database
 from outbound.store.group import GroupCommit
 from tests.helpers import ACCESS_KEY, SELLER, line, order_request, reset
 
-pytestmark = pytest.mark.postgres
 CALLER = Caller(ACCESS_KEY, SELLER, "ATVPDKIKX0DER")
 SKU = "BLUE-MUG-12OZ"
 
 
 @pytest.fixture
-def pg(pg_url: str) -> Iterator[Database]:
-    """Group commit is PostgreSQL's (a SQLite commit flushes nothing here): these tests run there only."""
-    database = reset(Database(pg_url))
-    yield database
+def store(db_url: str) -> Iterator[Database]:
+    """An empty store, on each backend."""
+    database = Database(db_url)
+    database.migrate()
+    yield reset(database)
     database.dispose()
 
 
-def test_concurrent_creates_share_commits_and_never_oversell(pg: Database) -> None:
-    set_inventory(pg, StockChange(SELLER, SKU, 40, "BFI4"))
+def test_concurrent_creates_share_commits_and_never_oversell(store: Database) -> None:
+    set_inventory(store, StockChange(SELLER, SKU, 40, "BFI4"))
     now = datetime.now(UTC)
 
     def create(n: int) -> str:
         try:
-            service.create_fulfillment_order(pg, CALLER, order_request(f"G-{n}", line(SKU, "l", 1)), now)
+            service.create_fulfillment_order(store, CALLER, order_request(f"G-{n}", line(SKU, "l", 1)), now)
             return "ok"
         except InsufficientStock:
             return "short"
@@ -46,16 +46,16 @@ def test_concurrent_creates_share_commits_and_never_oversell(pg: Database) -> No
     with ThreadPoolExecutor(16) as pool:
         outcomes = list(pool.map(create, range(60)))
     assert outcomes.count("ok") == 40 and outcomes.count("short") == 20
-    assert [(sellable, reserved) for _s, _fc, sellable, reserved in levels(pg, SELLER, SKU)] == [(0, 40)]
-    group = pg._group
+    assert [(sellable, reserved) for _s, _fc, sellable, reserved in levels(store, SELLER, SKU)] == [(0, 40)]
+    group = store._group
     assert group is not None and group.works == 60 and group.batches < 60  # some commits were shared
 
 
-def test_a_failing_work_is_undone_alone(pg: Database) -> None:
-    with pg.transaction() as conn:
+def test_a_failing_work_is_undone_alone(store: Database) -> None:
+    with store.transaction() as conn:
         conn.execute(text("CREATE TABLE IF NOT EXISTS group_probe (n int primary key)"))
         conn.execute(text("DELETE FROM group_probe"))
-    group = GroupCommit(pg)
+    group = GroupCommit(store)
     gate = threading.Barrier(8)
 
     def work(n: int) -> int:
@@ -76,7 +76,56 @@ def test_a_failing_work_is_undone_alone(pg: Database) -> None:
                 future.result()
         else:
             assert future.result() == n
-    with pg.read() as conn:
+    with store.read() as conn:
         kept = sorted(r[0] for r in conn.execute(text("SELECT n FROM group_probe")))
         conn.execute(text("DROP TABLE group_probe"))
     assert kept == [n for n in range(8) if n % 3]
+
+
+def test_works_queued_behind_a_batch_share_the_next_commit(store: Database) -> None:
+    """While one batch runs, the works that arrive queue and then run as one batch, in one transaction (each in a
+    savepoint): the failing ones are undone alone, the others committed together."""
+    with store.transaction() as conn:
+        conn.execute(text("CREATE TABLE IF NOT EXISTS group_probe (n int primary key)"))
+        conn.execute(text("DELETE FROM group_probe"))
+    group = GroupCommit(store)
+    running, release = threading.Event(), threading.Event()
+
+    def first(conn: Connection) -> int:
+        conn.execute(text("INSERT INTO group_probe VALUES (100)"))
+        running.set()
+        assert release.wait(10)
+        return 100
+
+    def insert(n: int) -> int:
+        def work(conn: Connection) -> int:
+            conn.execute(text("INSERT INTO group_probe VALUES (:n)"), {"n": n})
+            if n % 3 == 0:
+                raise ValueError(f"refused {n}")
+            return n
+
+        return group.run(work)
+
+    with ThreadPoolExecutor(7) as pool:
+        leader = pool.submit(group.run, first)
+        assert running.wait(10)
+        futures = [pool.submit(insert, n) for n in range(6)]
+        for _ in range(1000):  # until all six wait for the next batch
+            with group._lock:
+                if len(group._queue) == 6:
+                    break
+            threading.Event().wait(0.01)
+        release.set()
+        assert leader.result() == 100
+        for n, future in enumerate(futures):
+            if n % 3 == 0:
+                with pytest.raises(ValueError, match=f"refused {n}"):
+                    future.result()
+            else:
+                assert future.result() == n
+    assert (group.batches, group.works) == (2, 7)
+    with store.read() as conn:
+        kept = sorted(r[0] for r in conn.execute(text("SELECT n FROM group_probe")))
+    with store.transaction() as conn:
+        conn.execute(text("DROP TABLE group_probe"))
+    assert kept == [1, 2, 4, 5, 100]

@@ -244,6 +244,24 @@ def test_struct_names_errors_by_full_wire_name() -> None:
     assert refused(exc)[2] == "Missing required parameter DestinationAddress.City."
 
 
+def test_has_finds_values_and_structures_in_every_scope() -> None:
+    """A field is there when sent as a value or as the head of a structure, whatever the scope asking; checked
+    against the names themselves on random sets of dotted names."""
+    import random
+
+    rng = random.Random(5)
+    pieces = ["A", "B", "member", "1", "2", ""]
+    for _ in range(2_000):
+        names = {".".join(rng.choice(pieces) for _ in range(rng.randrange(1, 5))) for _ in range(rng.randrange(6))}
+        params = Params.of([(name, "v") for name in names])
+        for prefix in ("", "A", "A.member", "A.member.1", "B."):
+            scope = params.struct(prefix) if prefix else params
+            for field in ("A", "B", "member", "1", "", "A.member", "member.1"):
+                full = f"{prefix}." + field if prefix else field
+                expected = full in names or any(name.startswith(full + ".") for name in names)
+                assert scope.has(field) == expected, (sorted(names), prefix, field)
+
+
 def test_members_canonical_form_in_numeric_order() -> None:
     params = Params.of(
         [

@@ -184,6 +184,18 @@ def test_canonical_query_sorts_by_bytes_and_drops_signature() -> None:
     assert signing.canonical_query(params) == ("AWSAccessKeyId=k&Action=x&Empty=&action=lower&member.10=a&member.2=b")
 
 
+def test_canonical_query_orders_non_ascii_names_by_their_utf8_bytes() -> None:
+    import random
+
+    rng = random.Random(3)
+    alphabet = ["a", "Z", "~", "é", "ÿ", "Ā", "€", "\uffff", "😀", "\U0010fffd"]
+    for _ in range(500):
+        names = list({"".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 4))) for _ in range(6)})
+        by_bytes = sorted(names, key=lambda name: name.encode("utf-8"))
+        expected = "&".join(f"{signing.encode(n)}=v" for n in by_bytes)
+        assert signing.canonical_query([(n, "v") for n in names]) == expected
+
+
 def test_canonical_query_encodes_names_too() -> None:
     assert signing.canonical_query([("a b", "c d")]) == "a%20b=c%20d"
 

@@ -88,6 +88,14 @@ def test_response_layout() -> None:
     assert body == _lxml_bytes(etree_free_copy(body))
 
 
+@pytest.mark.parametrize("request_id", ["req-1", "a&b<c>", "bad \x00 id"])
+def test_response_without_result_is_the_tree_written_out(request_id: str) -> None:
+    """An answer with no result (CreateFulfillmentOrder's) is written straight out: the bytes of its tree."""
+    document = xml.root("CreateFulfillmentOrderResponse")
+    xml.add(xml.add(document, "ResponseMetadata"), "RequestId", request_id)
+    assert xml.response("CreateFulfillmentOrder", request_id) == xml.serialize(document) == _lxml_bytes(document)
+
+
 def etree_free_copy(body: bytes) -> xml.Element:
     """Our tree again, from the bytes (to run the same document through lxml's writer)."""
 

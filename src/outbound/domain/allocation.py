@@ -92,7 +92,8 @@ def allocate(
     destination: Point | None,
 ) -> Plan:
     """Allocate ``lines`` to ``centers`` from ``stock`` (fc_code → sku → available units). Pure and deterministic."""
-    ranked = [c.code for c in rank_centers(centers, destination)]
+    # a center with no stock row covers nothing and is never chosen: only the others are ranked and weighed
+    ranked = [c.code for c in rank_centers([c for c in centers if c.code in stock], destination)]
     position = {code: n for n, code in enumerate(ranked)}
     available = {code: {sku: max(0, int(n)) for sku, n in stock.get(code, {}).items()} for code in ranked}
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 from outbound.domain.geo import Point, distance_km
@@ -79,17 +79,28 @@ def promise(
     """
     if speed not in offered_speeds(marketplace):
         return None
+    calendar = business_calendar(_iso_country(center.country))
+    ship_day = first_ship_day(now, ZoneInfo(center.time_zone), shipping_speeds().cutoffs[speed], calendar)
+    long_haul = speed == STANDARD and destination is not None and _long_haul(center, destination)
+    return _promise_from(center, marketplace, speed, ship_day, long_haul)
+
+
+@lru_cache(maxsize=4096)
+def _promise_from(
+    center: FulfillmentCenter, marketplace: Marketplace, speed: str, ship_day: date, long_haul: bool
+) -> Promise:
+    """The promise of a shipment that leaves on ``ship_day``: every order of that day gets the same one, so it is
+    worked out once (the rules and calendars are data that do not change while serving)."""
     rules = shipping_speeds()
     tz = ZoneInfo(center.time_zone)
     ship_calendar = business_calendar(_iso_country(center.country))
     transit_calendar = business_calendar(marketplace.country_code)
 
-    ship_day = first_ship_day(now, tz, rules.cutoffs[speed], ship_calendar)
     window = STANDARD_SHIP_WINDOW_DAYS.get(marketplace.country, 2) if speed == STANDARD else 1
     last_ship_day = add_business_days(ship_day, window - 1, ship_calendar)
 
     low, high = rules.transit_days(marketplace.country)[speed]
-    if speed == STANDARD and destination is not None and _long_haul(center, destination):
+    if long_haul:
         high += 1
     first_arrival_day = add_business_days(ship_day, low, transit_calendar)
     last_arrival_day = add_business_days(ship_day, high, transit_calendar)

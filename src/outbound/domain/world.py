@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import time
 from functools import cache
 from importlib import resources
@@ -52,10 +52,16 @@ def load_json(name: str) -> Any:
 class World:
     marketplaces: dict[str, Marketplace]
     centers: dict[str, FulfillmentCenter]
+    _by_country: dict[str, tuple[FulfillmentCenter, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     def centers_in(self, country_code: str) -> list[FulfillmentCenter]:
-        """The fulfillment centers of one (ISO) country: those that serve its marketplace."""
-        return [c for c in self.centers.values() if c.country_code == country_code]
+        """The fulfillment centers of one (ISO) country: those that serve its marketplace (looked up once per
+        country: the world data does not change while serving)."""
+        found = self._by_country.get(country_code)
+        if found is None:
+            found = tuple(c for c in self.centers.values() if c.country_code == country_code)
+            self._by_country[country_code] = found
+        return list(found)
 
     @classmethod
     @cache

@@ -15,13 +15,12 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from email.utils import formatdate
 
-from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
 from outbound.context import Context
 from outbound.domain.errors import DomainError
+from outbound.http_date import http_date
 from outbound.mws import signing, xml
 from outbound.mws.call import Call
 from outbound.mws.errors import (
@@ -36,6 +35,7 @@ from outbound.mws.errors import (
 )
 from outbound.mws.operations import OPERATIONS, VERSION
 from outbound.mws.params import MAX_BODY, Params, collect, parse_datetime, too_large
+from outbound.offload import in_thread
 from outbound.request_body import read_body
 from outbound.service import access, faults, health, order_cache
 
@@ -74,7 +74,7 @@ class Reply:
             (b"x-mws-request-id", request_id),
             (b"x-mws-timestamp", xml.iso_millis(datetime.fromtimestamp(now, UTC)).encode()),
             (b"x-mws-response-context", base64.b64encode(b"ctx:" + request_id)),
-            (b"date", formatdate(now, usegmt=True).encode()),
+            (b"date", http_date(now)),
         ]
         if self.allow:
             found.append((b"allow", ALLOWED.encode()))
@@ -116,7 +116,7 @@ class MwsEndpoint:
             scope["outbound.operation"] = action if operation is not None else "unknown"
             writes = operation is not None and operation.writes
             if writes:
-                response = await run_in_threadpool(self.process, method, host, scope["path"], params, request_id)
+                response = await in_thread(self.process, method, host, scope["path"], params, request_id)
             else:  # reads are short: a thread hop would cost more than the work (see bench/README.md)
                 ahead = action == READ_ORDER and access.reads_ahead(self.ctx.db)
                 found = await self.read_ahead(params) if ahead else None

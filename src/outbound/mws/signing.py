@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import re
 from collections.abc import Callable, Iterable, Sequence
+from operator import itemgetter
 from urllib.parse import quote
 
 SIGNATURE_METHODS = {"HmacSHA256": hashlib.sha256, "HmacSHA1": hashlib.sha1}
@@ -36,8 +37,9 @@ def encode_whatwg(value: str) -> str:
 
 
 def canonical_query(params: Iterable[tuple[str, str]], enc: Callable[[str], str] = encode) -> str:
-    """Every parameter but ``Signature``, encoded, sorted by the bytes of the name, joined with ``&``."""
-    pairs = sorted(((k, v) for k, v in params if k != "Signature"), key=lambda kv: kv[0].encode("utf-8"))
+    """Every parameter but ``Signature``, encoded, sorted by the bytes of the name, joined with ``&``. (Sorting the
+    names as text gives the same order: UTF-8 keeps the order of the code points.)"""
+    pairs = sorted(((k, v) for k, v in params if k != "Signature"), key=itemgetter(0))
     return "&".join(f"{enc(k)}={enc(v)}" for k, v in pairs)
 
 

@@ -125,19 +125,18 @@ def written(result: Element) -> bytes:
 
 def response(action: str, request_id: str, result: Element | None = None) -> bytes:
     """``<{Action}Response>`` with the optional ``<{Action}Result>`` and ``ResponseMetadata/RequestId``."""
-    if isinstance(result, Fragment):  # only the request id is new: the bytes ``serialize`` would give, spliced
+    if result is None or isinstance(result, Fragment):  # the bytes ``serialize`` would give, spliced
         return b"".join(
             (
                 DECLARATION,
                 f'<{action}Response xmlns="{NS}">\n'.encode(),
-                result.written,
+                b"" if result is None else result.written,
                 f"  <ResponseMetadata>\n    <RequestId>{escape(clean(request_id))}</RequestId>\n"
                 f"  </ResponseMetadata>\n</{action}Response>\n".encode(),
             )
         )
     document = root(f"{action}Response")
-    if result is not None:
-        document.append(result)
+    document.append(result)
     add(add(document, "ResponseMetadata"), "RequestId", request_id)
     return serialize(document)
 

@@ -94,23 +94,33 @@ class CreateOrderRequest:
         """A hash of the normalised, protocol-neutral request: the same order sent twice, over either protocol, has
         the same fingerprint. Inputs only SP-API sends count only when sent, so an MWS order hashes as it always
         did."""
-        content = _plain(replace(self, marketplace_id=marketplace_id))
+        content = _plain(self)
         assert isinstance(content, dict)
+        content["marketplace_id"] = marketplace_id
         for name in _SPAPI_ONLY:
             if not content[name]:
                 del content[name]
-        return hashlib.sha256(json.dumps(content, sort_keys=True, default=_plain).encode()).hexdigest()
+        return hashlib.sha256(_FINGERPRINT_JSON.encode(content).encode()).hexdigest()
 
 
 _SPAPI_ONLY = ("feature_constraints", "delivery_preferences", "payment_information")
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def _plain(value: object) -> object:
     """JSON for the fingerprint: a dataclass as its fields (what ``asdict`` gives, without its deep copies), anything
     else as text."""
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: getattr(value, f.name) for f in fields(value)}
-    return str(value)
+    names = _FIELD_NAMES.get(type(value))
+    if names is None:
+        if not is_dataclass(value) or isinstance(value, type):
+            return str(value)
+        names = _FIELD_NAMES[type(value)] = tuple(f.name for f in fields(value))
+    return {name: getattr(value, name) for name in names}
+
+
+_FINGERPRINT_JSON = json.JSONEncoder(sort_keys=True, default=_plain)
 
 
 @dataclass(frozen=True)
@@ -222,7 +232,7 @@ def _create(conn: Connection, caller: Caller, request: CreateOrderRequest, now: 
     # the order, its lines, the reservations and the stock taken, written together
     if not creates.insert_created(conn, order, fingerprint, order.hold_until if hold else now, picks):
         raise InsufficientStock("InsufficientInventory", "Items")  # stock moved under us: nothing kept
-    if notice_store.subscribers(conn, [caller.seller_id]):  # the outbox row names the order's row id
+    if reads.heard:  # the outbox row names the order's row id
         stored = order_store.load_order(conn, caller.seller_id, request.seller_order_id, children=False)
         assert stored is not None
         notice_store.record(conn, [notices.of_order(stored.id, order, now)])

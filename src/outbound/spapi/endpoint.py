@@ -14,11 +14,11 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
 from outbound.context import Context
 from outbound.domain.errors import DomainError
+from outbound.offload import in_thread
 from outbound.request_body import read_body
 from outbound.service import access, faults, health, lwa, order_cache
 from outbound.spapi import wire
@@ -81,7 +81,7 @@ class SpApiEndpoint:
             token = _header(scope, TOKEN_HEADER)
             args = (op, resource, query, body, token, request_id, rate)
             if op.writes:
-                reply = await run_in_threadpool(self.process, *args)
+                reply = await in_thread(self.process, *args)
             else:  # reads run on the event loop: a thread hop would cost more than the work
                 ahead = op.name == READ_ORDER and access.reads_ahead(self.ctx.db)
                 found = await self.read_ahead(resource, token) if ahead else None

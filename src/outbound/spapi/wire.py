@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
-from email.utils import formatdate
 from typing import Any
 
 from starlette.types import Receive, Scope, Send
 
+from outbound.http_date import http_date
 from outbound.spapi.errors import SpApiError
 
 JSON = b"application/json"
@@ -41,7 +41,7 @@ class Reply:
             (b"content-type", self.content_type),
             (b"content-length", str(len(self.body)).encode()),
             (b"x-amzn-requestid", self.request_id.encode()),
-            (b"date", formatdate(time.time(), usegmt=True).encode()),
+            (b"date", http_date(time.time())),
         ]
         if self.rate is not None:
             found.append((b"x-amzn-ratelimit-limit", self.rate.encode()))

@@ -4,7 +4,8 @@ A create used to run about ten statements one after another, each a round trip o
 SQLAlchemy's execution machinery (tens of microseconds apiece on SQLite). Here:
 
 - :func:`create_reads`: the seller's marketplaces, whether the order id is taken, the SKUs and their stock (rows
-  locked, in the order every writer locks them) — on PostgreSQL one pipeline, one round trip;
+  locked, in the order every writer locks them), whether anyone hears of the seller's orders — on PostgreSQL one
+  pipeline, one round trip;
 - :func:`insert_created`: the order row, its lines, the stock reservations and the reservation rows, at the driver
   level — on PostgreSQL one pipeline; children find their order by its unique key, so nothing waits for the new id.
 
@@ -27,7 +28,7 @@ from sqlalchemy import ARRAY, ColumnElement, Connection, String, Table, any_, bi
 from sqlalchemy import exc as sa_exc
 
 from outbound.domain.orders import Order
-from outbound.store import accounts, inventory
+from outbound.store import accounts, inventory, notifications
 from outbound.store.driver import Compiled
 from outbound.store.moments import writer
 from outbound.store.orders import item_values, order_values
@@ -43,6 +44,7 @@ class CreateReads:
     taken: bool  # an order with this SellerFulfillmentOrderId exists (the caller loads it: a replay, or a refusal)
     skus: dict[str, inventory.Sku]
     stock: dict[str, dict[str, int]]  # fc → sku → free units, the rows locked until commit (PostgreSQL)
+    heard: bool  # someone subscribed to the seller's notifications: a new order is told to them
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,12 +91,13 @@ def create_reads(conn: Connection, seller_id: str, seller_order_id: str, seller_
     if dialect != "postgresql":
         wanted = json.dumps(wanted)
     sku_query, stock_query = _SKU_QUERIES[dialect]
-    marketplaces, taken, sku_rows, stock_rows = fetch(
+    marketplaces, taken, sku_rows, stock_rows, subscribed = fetch(
         conn,
         (accounts.MARKETPLACES, {"seller": seller_id}),
         (_TAKEN, {"seller": seller_id, "order": seller_order_id}),
         (sku_query, {"seller": seller_id, "skus": wanted}),
         (stock_query, {"seller": seller_id, "skus": wanted}),
+        (notifications.SELLER_SUBSCRIBED, {"seller": seller_id}),
     )
     found_skus = {
         r.seller_sku: inventory.Sku(
@@ -112,7 +115,7 @@ def create_reads(conn: Connection, seller_id: str, seller_order_id: str, seller_
     stock: dict[str, dict[str, int]] = {}
     for r in stock_rows:
         stock.setdefault(r.fc_code, {})[r.seller_sku] = int(r.sellable)
-    return CreateReads([r.marketplace_id for r in marketplaces], bool(taken), found_skus, stock)
+    return CreateReads([r.marketplace_id for r in marketplaces], bool(taken), found_skus, stock, bool(subscribed))
 
 
 # ----------------------------------------------------------------------------------------------- writes

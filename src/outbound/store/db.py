@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -11,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
 from outbound.store.async_reads import AsyncReads
@@ -96,6 +99,10 @@ class Database:
         # AUTOCOMMIT isolation level: resetting it on the pooled connection would turn the driver's own
         # transaction handling back on)
         self._single: Engine = self.engine.execution_options(outbound_single=True) if self.is_sqlite else self._reader
+        # a SQLite file's writers, and its single-statement reads, each take turns on a connection kept for them
+        file = self._version is not None
+        self._kept_writer = _Kept(self.engine, self._writers) if file and self._writers is not None else None
+        self._kept_single = _Kept(self._single, threading.RLock()) if file else None
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin_immediate)
@@ -116,25 +123,27 @@ class Database:
         On SQLite the threads of this process take turns at a lock before ``BEGIN IMMEDIATE``: SQLite has one
         writer, and a thread refused its lock waits in SQLite's busy handler, which sleeps 1, 2, 5, 10... ms
         between tries, leaving the lock idle while it sleeps; a waiting thread here is woken as soon as the writer
-        before it is done. Other processes still meet at SQLite's own lock."""
+        before it is done. Other processes still meet at SQLite's own lock.
+
+        As the writers of a process take turns anyway, a SQLite file's transactions run on one connection kept
+        between them (checking a connection out of the pool and back in cost about as much as a small write)."""
         if self._writers is None:
             with self.engine.begin() as conn:
                 yield conn
             return
-        with self._writers, self.engine.begin() as conn:
-            yield conn
+        with self._writers:
+            kept = self._kept_writer.take() if self._kept_writer is not None else None
+            if kept is None:
+                with self.engine.begin() as conn:
+                    yield conn
+                return
+            with kept.begin():
+                yield kept
 
     def grouped(self, work: Callable[[Connection], T], again: tuple[type[BaseException], ...] = ()) -> T:
-        """``work(conn)`` in a write transaction: on PostgreSQL one shared with the concurrent callers of this
-        process, each in a savepoint, committed once for all (``store/group.py``); elsewhere one of its own.
-        ``again``: exceptions on which the work is undone and run once more (a unique-key race)."""
-        if self.is_sqlite:  # a SQLite commit costs no flush here (WAL, synchronous=NORMAL): nothing to share
-            try:
-                with self.transaction() as conn:
-                    return work(conn)
-            except again:
-                with self.transaction() as conn:
-                    return work(conn)
+        """``work(conn)`` in a write transaction shared with the concurrent callers of this process, each in a
+        savepoint, committed once for all (``store/group.py``); a caller alone gets one of its own. ``again``:
+        exceptions on which the work is undone and run once more (a unique-key race)."""
         if self._group is None:
             from outbound.store.group import GroupCommit
 
@@ -145,7 +154,21 @@ class Database:
     def read(self, *, snapshot: bool = True) -> Iterator[Connection]:
         """Reading: on SQLite one snapshot that does not take the write lock, so reads run beside a writer; on
         PostgreSQL plain autocommit statements. ``snapshot=False`` is for a single statement, which is consistent
-        on its own: on SQLite it then runs without the ``BEGIN`` and ``COMMIT`` around it."""
+        on its own: on SQLite it then runs without the ``BEGIN`` and ``COMMIT`` around it (on a file, on a
+        connection kept for them when no other thread is using it: they are short)."""
+        single = self._kept_single
+        if not snapshot and single is not None and single.lock.acquire(blocking=False):  # else pooled
+            try:
+                kept = single.take()
+                if kept is not None:
+                    try:
+                        yield kept
+                    finally:
+                        if kept.in_transaction():  # SQLAlchemy's own, begun by an execute (no BEGIN was sent)
+                            kept.rollback()
+                    return
+            finally:
+                single.lock.release()
         with (self._reader if snapshot else self._single).connect() as conn:
             if not self.is_sqlite or not snapshot:
                 yield conn
@@ -158,6 +181,11 @@ class Database:
         """A number that moves whenever anyone commits to the store (SQLite files; ``None`` elsewhere): a value
         read after seeing version ``v`` is still current while the version reads ``v`` (``store/changes.py``)."""
         return None if self._version is None else self._version.read()
+
+    def _close_kept(self) -> None:
+        for kept in (self._kept_writer, self._kept_single):
+            if kept is not None:
+                kept.close()
 
     def ping(self) -> None:
         """One trivial round trip; raises whatever the driver raises when the database cannot answer."""
@@ -180,6 +208,7 @@ class Database:
     def discard_connections(self) -> None:
         """After a lost connection: a new pool, so the next checkout connects afresh (a server restart or
         ``pg_terminate_backend`` ends every pooled connection at once)."""
+        self._close_kept()
         self.engine.dispose()
 
     async def close_async(self) -> None:
@@ -188,9 +217,52 @@ class Database:
             await self.async_reads.close()
 
     def dispose(self) -> None:
+        self._close_kept()
         self.engine.dispose()
         if self._version is not None:
             self._version.close()
+
+
+class _Kept:
+    """A connection of a SQLite file kept out of the pool for one kind of use, for whoever holds ``lock`` (the
+    writers, who take turns at it anyway; a single-statement read, when no other thread is reading): checking a
+    connection out of the pool and back in cost about as much as a small write. Opened on first use in each
+    process, replaced once closed or invalidated."""
+
+    def __init__(self, engine: Engine, lock: threading.RLock) -> None:
+        self._engine = engine
+        self.lock = lock
+        self._held: tuple[int, Connection] | None = None  # (pid, connection)
+
+    def take(self) -> Connection | None:
+        """The connection, for the holder of :attr:`lock`; ``None`` when the holder is using it already (a use
+        inside another: that one takes a pooled connection, as every use did before)."""
+        held = self._held
+        if held is not None and held[0] == _pid:
+            conn = held[1]
+            if not conn.closed and not conn.invalidated:
+                return None if conn.in_transaction() else conn
+            conn.close()
+        conn = self._engine.connect()
+        self._held = (_pid, conn)
+        return conn
+
+    def close(self) -> None:
+        with self.lock:
+            held, self._held = self._held, None
+            if held is not None and held[0] == _pid:
+                held[1].close()
+
+
+_pid = os.getpid()  # this process's id, kept current across forks (a forked child opens its own connections)
+
+
+def _forked() -> None:
+    global _pid
+    _pid = os.getpid()
+
+
+os.register_at_fork(after_in_child=_forked)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -221,4 +293,8 @@ def _sqlite_begin_immediate(conn: Connection) -> None:
     options = conn.get_execution_options()
     if options.get("outbound_single"):
         return  # a single-statement read: SQLite runs it in a transaction of its own
-    conn.exec_driver_sql("BEGIN" if options.get("outbound_read") else "BEGIN IMMEDIATE")
+    statement = "BEGIN" if options.get("outbound_read") else "BEGIN IMMEDIATE"
+    try:  # on the driver's connection: through SQLAlchemy's execution it cost more than the statement itself
+        conn.connection.dbapi_connection.execute(statement)  # type: ignore[union-attr]
+    except sqlite3.Error as exc:  # raised as Connection.execute raises the driver's errors (a busy store, ...)
+        raise DBAPIError.instance(statement, None, exc, sqlite3.Error, dialect=conn.dialect) from exc

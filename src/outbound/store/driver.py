@@ -51,12 +51,13 @@ class Sql(NamedTuple):
     text: str
     names: list[str] | None  # the parameters in order, when the driver takes them by position (SQLite)
     defaults: dict[str, Any]  # values the statement carries itself (SQLite's ``OFFSET 0``, a literal's value)
+    fallbacks: tuple[Any, ...] = ()  # with ``names``: the statement's own value of each, in order
 
     def bind(self, params: Mapping[str, Any]) -> Any:
         """``params`` as the driver takes them (by name, or in order), the statement's own values filled in."""
         if self.names is None:
             return {**self.defaults, **params} if self.defaults else params
-        return tuple(params.get(n, self.defaults.get(n)) for n in self.names)
+        return tuple(map(params.get, self.names, self.fallbacks))
 
 
 class Compiled:
@@ -75,7 +76,9 @@ class Compiled:
             text = str(compiled)
             if dialect.name == "postgresql":  # binary parameters: psycopg dumps arrays (of JSON text above all) many
                 text = _PYFORMAT.sub(r"%(\1)b", text)  # times faster than as escaped text literals
-            found = self._sql[dialect.name] = Sql(text, names, dict(compiled.params))
+            defaults = dict(compiled.params)
+            fallbacks = tuple(defaults.get(n) for n in names) if names is not None else ()
+            found = self._sql[dialect.name] = Sql(text, names, defaults, fallbacks)
         return found
 
 

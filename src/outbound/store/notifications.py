@@ -140,7 +140,7 @@ def drop_pending(conn: Connection, subscription_ids: Sequence[str]) -> None:
 
 _SUBSCRIBED = select(subscriptions.c.seller_id, subscriptions.c.subscription_id, subscriptions.c.notification_type)
 # one seller's subscriptions, asked by every service write: prepared, as most sellers have none to find
-_SELLER_SUBSCRIBED = PreparedQuery(
+SELLER_SUBSCRIBED = PreparedQuery(
     _SUBSCRIBED.where(subscriptions.c.seller_id == bindparam("seller")).order_by(subscriptions.c.subscription_id)
 )
 
@@ -154,7 +154,7 @@ def subscribers(conn: Connection, sellers: Iterable[str] | None = None) -> Subsc
         if not wanted:
             return {}
         if len(wanted) == 1:
-            rows = _SELLER_SUBSCRIBED.all(conn, {"seller": wanted[0]})
+            rows = SELLER_SUBSCRIBED.all(conn, {"seller": wanted[0]})
             return {wanted[0]: [(r.subscription_id, r.notification_type) for r in rows]} if rows else {}
         query = query.where(subscriptions.c.seller_id.in_(wanted))
     found: Subscribers = {}
