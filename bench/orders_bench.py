@@ -16,6 +16,13 @@ pinned as ``http_bench.py`` pins it; the lifecycle engine off unless ``--engine 
   ``createFulfillmentOrder`` with an LWA access token exchanged before the run), so that both protocols' rates come
   from the same run; the goal is SP-API within 10 % of MWS (``sp-get/get`` and ``sp-create/create`` ≥ 0.9).
 
+``--workers 1 2`` runs each target with one worker, then two, in turn (``get``, ``get/2w``) and prints two workers'
+rate over one's per round (goal: >= 1.6x on PostgreSQL). On few CPUs, ``--worker-cpu 0.4`` gives each worker process
+(the bare floor's too) a cgroup of its own limited to 0.4 CPU (``bench/cpu_quota.py``, root); this process, wrk and
+the database's backends serving the server share another, of the same high weight and no limit, so that other work
+on the machine takes neither. Each run then reports the CPU the workers used, the share of quota periods they spent
+all of (near 100 %: the budget is what limits them), and the CPU a request cost in the workers, the database and wrk.
+
 Listing (``--only listing``): ``outbound.service.listing`` called directly, on a fresh store loaded with
 ``bulk_orders`` (one seller, orders ``--spacing`` seconds apart): the first page
 (``list_all_fulfillment_orders``) and, by NextToken (``list_by_next_token``), page 10 and the middle page; median
@@ -900,7 +907,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=float,
         default=None,
         metavar="CPUS",
-        help="each worker process in a cgroup limited to CPUS CPU (0.4, say; root, cgroups; implies --pin off)",
+        help="each worker process in a cgroup of its own limited to CPUS CPU (0.4, say; needs root; --pin off)",
     )
     http.add_argument("--bodies", type=int, default=60_000, help="pre-signed Create bodies per measured run (60,000)")
     http.add_argument(
