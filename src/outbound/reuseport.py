@@ -3,7 +3,7 @@
 uvicorn's own ``workers=N`` binds one socket in its parent and shares it: whichever worker wakes first accepts every
 connection waiting, so a burst of new connections (a client's keep-alive pool opening, a load generator starting)
 can all land on one worker, which then serves them alone while the others idle (``bench/README.md``, "Two workers on
-2 CPUs": about one start in ten with two workers). Here each worker binds a socket of its own to the same address
+2 CPUs": about one burst of 32 in ten, with two workers). Here each worker binds a socket of its own to the same address
 and the kernel spreads new connections over them by the hash of their addresses. Elsewhere than Linux (where several
 binds succeed but one socket gets every connection) ``outbound serve`` keeps uvicorn's own mode.
 """
