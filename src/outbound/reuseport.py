@@ -11,10 +11,12 @@ binds succeed but one socket gets every connection) ``outbound serve`` keeps uvi
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
 import socket
 import sys
 import threading
+import time
 from multiprocessing.process import BaseProcess
 from types import FrameType
 from typing import Any
@@ -72,5 +74,14 @@ def serve(target: str, host: str, port: int, workers: int, options: dict[str, An
 
 
 def _worker(target: str, host: str, port: int, options: dict[str, Any]) -> None:
-    config = uvicorn.Config(target, host=host, port=port, factory=True, **options)
-    uvicorn.Server(config).run(sockets=[bound_socket(host, port)])  # an app that cannot start exits STARTUP_FAILURE
+    server = uvicorn.Server(uvicorn.Config(target, host=host, port=port, factory=True, **options))
+    threading.Thread(target=_stop_with_parent, args=(server, os.getppid()), daemon=True).start()
+    server.run(sockets=[bound_socket(host, port)])  # an app that cannot start exits STARTUP_FAILURE
+
+
+def _stop_with_parent(server: uvicorn.Server, parent: int) -> None:
+    """A worker whose parent was killed outright (SIGKILL, the OOM killer) stops rather than serve on unsupervised,
+    holding the port."""
+    while os.getppid() == parent:
+        time.sleep(1)
+    server.should_exit = True

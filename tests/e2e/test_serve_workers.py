@@ -1,9 +1,10 @@
 """``outbound serve --workers 2`` (uvicorn, Linux): each worker accepts on a socket of its own, so a burst of new
 keep-alive connections reaches both rather than whichever woke first; a worker that dies is replaced; SIGTERM
-stops them all."""
+stops them all, and a SIGKILL of the server stops its workers too."""
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import signal
@@ -50,6 +51,14 @@ def workers_of(pid: int) -> set[int]:
     return found
 
 
+def alive(pid: int) -> bool:
+    """Still running (not a zombie left for init to reap)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def sockets(port: int, remote_ports: set[int] | None = None) -> set[str]:
     """The sockets on local port ``port`` (from /proc/net/tcp, as /proc/PID/fd names them): listening, or the
     server's side of connections from ``remote_ports``."""
@@ -85,15 +94,17 @@ def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
     env = {**CLEAN_ENV, "OUTBOUND_ENGINE": "off"}
     log_path = tmp_path / "serve.log"
     with log_path.open("wb") as log:
-        process = subprocess.Popen(command, env=env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            command, env=env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
     try:
         wait_for("the server answering", lambda: process.poll() is None and healthy(port))
         wait_for("two workers listening", lambda: listening(process.pid, port) == 2)
         yield process, port
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        with contextlib.suppress(ProcessLookupError):  # the server and its workers, whatever a test left
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 def test_a_burst_of_connections_reaches_both_workers(server: tuple[subprocess.Popen[bytes], int]) -> None:
@@ -130,4 +141,12 @@ def test_a_dead_worker_is_replaced_and_sigterm_stops_all(server: tuple[subproces
     workers = workers_of(process.pid)
     process.terminate()
     assert process.wait(timeout=30) == 0
-    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
+    assert not [pid for pid in workers if alive(pid)]
+
+
+def test_workers_stop_when_the_server_is_killed(server: tuple[subprocess.Popen[bytes], int]) -> None:
+    process = server[0]
+    workers = workers_of(process.pid)
+    process.kill()  # SIGKILL: no chance to stop them itself
+    process.wait()
+    wait_for("the workers stopping", lambda: not [pid for pid in workers if alive(pid)])
