@@ -186,6 +186,26 @@ def group_cpu_seconds(pgid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def worker_pids(pid: int, workers: int, timeout: float = 10) -> list[int]:
+    """The PIDs of server ``pid``'s ``workers`` worker processes: its children (multiprocessing's resource tracker
+    aside), or the server itself when it has none and serves in-process (uvicorn with one worker)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        children = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with suppress(OSError):  # a process that ended meanwhile
+                parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+                if parent == pid and b"resource_tracker" not in (stat.parent / "cmdline").read_bytes():
+                    children.append(int(stat.parent.name))
+        if len(children) == workers:
+            return sorted(children)
+        if not children and workers == 1:
+            return [pid]
+        if time.monotonic() > deadline:
+            raise BenchError(f"server {pid} has {len(children)} worker processes, not {workers}")
+        time.sleep(0.1)
+
+
 def wait_ready(proc: subprocess.Popen[bytes], port: int, path: str, log_path: Path, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -16,6 +16,13 @@ pinned as ``http_bench.py`` pins it; the lifecycle engine off unless ``--engine 
   ``createFulfillmentOrder`` with an LWA access token exchanged before the run), so that both protocols' rates come
   from the same run; the goal is SP-API within 10 % of MWS (``sp-get/get`` and ``sp-create/create`` ≥ 0.9).
 
+``--workers 1 2`` runs each target with one worker, then two, in turn (``get``, ``get/2w``) and prints two workers'
+rate over one's per round (goal: >= 1.6x on PostgreSQL). On few CPUs, ``--worker-cpu 0.4`` gives each worker process
+(the bare floor's too) a cgroup of its own limited to 0.4 CPU (``bench/cpu_quota.py``, root); this process, wrk and
+the database's backends serving the server share another, of the same high weight and no limit, so that other work
+on the machine takes neither. Each run then reports the CPU the workers used, the share of quota periods they spent
+all of (near 100 %: the budget is what limits them), and the CPU a request cost in the workers, the database and wrk.
+
 Listing (``--only listing``): ``outbound.service.listing`` called directly, on a fresh store loaded with
 ``bulk_orders`` (one seller, orders ``--spacing`` seconds apart): the first page
 (``list_all_fulfillment_orders``) and, by NextToken (``list_by_next_token``), page 10 and the middle page; median
@@ -40,6 +47,7 @@ import os
 import platform
 import pstats
 import re
+import resource
 import shutil
 import statistics
 import sys
@@ -50,11 +58,13 @@ import urllib.request
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import cpu_quota  # bench/cpu_quota.py: a CPU budget per worker process (--worker-cpu)
 import http_bench  # bench/http_bench.py: temporary databases, servers, pinning, wrk
 from sqlalchemy import func, select, text
 
@@ -92,6 +102,7 @@ GOALS = {
 BASE = "@base"  # a target served by the code under --base-src (the same run, for before/after)
 PARITY = {"sp-get": "get", "sp-create": "create"}  # SP-API's rate within 10 % of the same MWS operation's
 PARITY_GOAL = 0.9
+SCALING_GOAL = 0.8  # req/s of N workers over one worker's, per worker: 2 workers at >= 1.6x one
 SP_PATH = "/fba/outbound/2020-07-01/fulfillmentOrders"
 SP_CLIENT_ID, SP_CLIENT_SECRET, SP_REFRESH = "bench-lwa-app", "bench-lwa-secret", "Atzr|bench-refresh-token"
 SP_TOKEN: dict[str, str] = {}  # database URL → an access token for the seller
@@ -353,17 +364,72 @@ class HttpRun:
     db: str
     result: http_bench.Result
     created: int | None = None  # create: new orders found in the store after the measured run
+    usage: Usage | None = None  # --worker-cpu: what the workers, the database and wrk used in the measured run
+
+
+@dataclass
+class Usage:
+    """CPU used over a wrk run: by each worker (seconds, and CFS periods in which it spent its whole quota), by the
+    database's backends serving the server, and by wrk."""
+
+    worker_s: list[float]
+    periods: list[tuple[int, int]]
+    database_s: float
+    wrk_s: float
+
+    @staticmethod
+    def sample(workers: list[tuple[int, Path]], backends: list[int]) -> Usage:
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)  # wrk, once it has been waited for
+        return Usage(
+            [cpu_quota.cpu_seconds([pid]) for pid, _ in workers],
+            [cpu_quota.throttling(group) for _, group in workers],
+            cpu_quota.cpu_seconds(backends),
+            children.ru_utime + children.ru_stime,
+        )
+
+    def since(self, start: Usage) -> Usage:
+        return Usage(
+            [b - a for a, b in zip(start.worker_s, self.worker_s, strict=True)],
+            [(b[0] - a[0], b[1] - a[1]) for a, b in zip(start.periods, self.periods, strict=True)],
+            self.database_s - start.database_s,
+            self.wrk_s - start.wrk_s,
+        )
+
+    def describe(self, seconds: float, requests: int) -> str:
+        cpu = " ".join(f"{s / seconds:.2f}" for s in self.worker_s)
+        throttled = " ".join(f"{t / max(n, 1):.0%}" for n, t in self.periods)
+        per_request = {"workers": sum(self.worker_s), "database": self.database_s, "wrk": self.wrk_s}
+        each = ", ".join(f"{name} {1000 * s / max(requests, 1):.2f}" for name, s in per_request.items())
+        return f"worker CPU {cpu}, quota spent in {throttled} of periods; CPU ms a request: {each}"
+
+
+def database_backends(db_url: str) -> list[int]:
+    """The PostgreSQL backends connected to the benchmark's database (the server's pool), this query's aside."""
+    if not db_url.startswith("postgresql"):
+        return []
+    db = Database(db_url, pool=False)
+    try:
+        with db.read() as conn:
+            query = "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            return [int(pid) for pid in conn.execute(text(query)).scalars()]
+    finally:
+        db.dispose()
+
+
+def workers_label(target: str, workers: int) -> str:
+    """``get`` for one worker, ``get/2w`` for two."""
+    return target if workers == 1 else f"{target}/{workers}w"
 
 
 def bench_target(
-    args: argparse.Namespace, wrk: str, kind: str, target: str, db_url: str, work: Path, round_: int
+    args: argparse.Namespace, wrk: str, kind: str, target: str, db_url: str, work: Path, round_: int, workers: int
 ) -> HttpRun:
     port = http_bench.free_port()
     host = f"{http_bench.HOST}:{port}"
     url = f"http://{host}{http_bench.PATH}"
     server_target = "bare" if target == "bare" else "real"
     env = {"OUTBOUND_ENGINE": args.engine}
-    label = target
+    label = workers_label(target, workers)
     if target.endswith(BASE):  # the same load on the code under --base-src
         target = target.removesuffix(BASE)
         src = args.base_src / "src"
@@ -393,10 +459,14 @@ def bench_target(
                 script.write_text(sp_create_script(token, bodies_file, args.threads))
             scripts.append((script, seconds))
         bodies = args.bodies
-    workers = 1 if target == "bare" else args.workers
-    with http_bench.running_server(
-        args.server, server_target, port, db_url, args.server_cpus, work, env, workers
-    ) as server:
+    with ExitStack() as stack:
+        server = stack.enter_context(
+            http_bench.running_server(args.server, server_target, port, db_url, args.server_cpus, work, env, workers)
+        )
+        budgets: list[tuple[int, Path]] = []  # each worker's PID and cgroup
+        if args.worker_cpu:  # the bare floor's one worker too: its figures compare with the workers'
+            pids = http_bench.worker_pids(server.pid, workers)
+            budgets = [(pid, stack.enter_context(cpu_quota.budget([pid], args.worker_cpu))) for pid in pids]
         if target == "bare":
             body = http_bench.signed_body(host)
             http_bench.preflight(port, host, body, "bare")
@@ -414,10 +484,16 @@ def bench_target(
             script.write_text(sp_get_script(token) if target == "sp-get" else http_bench.lua_script(host, body))
             scripts = [(script, args.warmup)] * (args.warmup > 0) + [(script, args.duration)]
         outputs = []
+        usage = None
         for path, seconds in scripts:  # the last is measured: the server's CPU time is read around it
+            if budgets:  # the database's backends share the benchmark's budget; what each part uses is measured
+                cpu_quota.join(args.load_budget, backends := database_backends(db_url))
+                start = Usage.sample(budgets, backends)
             cpu_before = http_bench.group_cpu_seconds(server.pid)
             outputs.append(http_bench.run_wrk(wrk, url, path, seconds, args.connections, args.threads, args.wrk_cpus))
             cpu_spent = http_bench.group_cpu_seconds(server.pid) - cpu_before
+            if budgets:
+                usage = Usage.sample(budgets, backends).since(start)
     hint = " (out of pre-signed bodies: raise --bodies)" if target in ("create", "sp-create") else ""
     for warm_output in outputs[:-1]:  # the warm-up is not measured, but its answers must be right too
         if (warm := http_bench.parse_wrk(warm_output, args.server, target)).non_2xx:
@@ -434,7 +510,7 @@ def bench_target(
         raise http_bench.BenchError(
             f"{kind}/{target}: {result.non_2xx} of {result.requests} answers were not 2xx{hint}. wrk said:\n{output}"
         )
-    run = HttpRun(kind, result)
+    run = HttpRun(kind, result, usage=usage)
     if target in ("create", "sp-create"):
         if result.requests > bodies:
             raise http_bench.BenchError(
@@ -520,6 +596,35 @@ def print_http(runs: list[HttpRun], best: list[HttpRun], ratios: dict[str, dict[
             parity = by_target[sp] / by_target[mws]
             verdict = "meets" if parity >= PARITY_GOAL else "BELOW"
             print(f"{kind:<11} {sp}/{mws} {parity:.3f}  (goal >= {PARITY_GOAL}: {verdict})")
+    print_scaling(runs, best)
+
+
+def print_scaling(runs: list[HttpRun], best: list[HttpRun]) -> None:
+    """N workers over one worker: each round's (one worker then N, back to back), judged by their median, and the
+    best runs'."""
+    rate = {(r.db, r.result.target, r.result.run): r.result.requests_per_sec for r in runs}
+    best_rate = {(r.db, r.result.target): r.result.requests_per_sec for r in best}
+    for (kind, label), value in best_rate.items():
+        target, _, suffix = label.partition("/")
+        if not suffix.endswith("w") or (kind, target) not in best_rate:
+            continue
+        goal = SCALING_GOAL * int(suffix[:-1])
+        rounds = sorted({r.result.run for r in runs if r.db == kind and r.result.target == label})
+        each = [rate[kind, label, n] / rate[kind, target, n] for n in rounds if (kind, target, n) in rate]
+        median = statistics.median(each)
+        print(
+            f"{kind:<11} {label}/{target} {median:.3f}  (goal >= {goal:g}: {'meets' if median >= goal else 'BELOW'}; "
+            f"rounds {' '.join(f'{x:.2f}' for x in each)}, best runs {value / best_rate[kind, target]:.2f})"
+        )
+
+
+def run_json(run: HttpRun) -> dict[str, object]:
+    return {
+        "db": run.db,
+        "created": run.created,
+        "usage": run.usage and asdict(run.usage),
+        **asdict(run.result),
+    }
 
 
 def run_http(args: argparse.Namespace) -> list[HttpRun]:
@@ -527,30 +632,43 @@ def run_http(args: argparse.Namespace) -> list[HttpRun]:
     if wrk is None:
         raise http_bench.BenchError(http_bench.WRK_INSTALL)
     pin = f"server on CPU {args.server_cpus}, wrk on CPU {args.wrk_cpus}" if args.server_cpus else "no pinning"
+    if args.worker_cpu:
+        pin += f"; each worker in a cgroup of {args.worker_cpu:g} CPU"
+    workers = " or ".join(map(str, args.workers))
     print(
-        f"HTTP: {args.server}, {args.workers} worker(s), engine {args.engine}; wrk {args.threads} thread(s), "
+        f"HTTP: {args.server}, {workers} worker(s), engine {args.engine}; wrk {args.threads} thread(s), "
         f"{args.connections} connections, {args.warmup:g}s warm-up + {args.duration:g}s; {pin}; "
         f"create: {args.bodies} bodies/run",
         flush=True,
     )
+    print("load average before: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     busy = http_bench.cpu_busy()
     if busy is not None and busy > 10:
         print(f"warning: the CPUs are {busy:.0f}% busy before the run; other work on this machine skews the figures")
+    # (target, workers) in turn; the bare floor keeps one worker
+    plan = dict.fromkeys((t, 1 if t == "bare" else w) for t in args.targets for w in args.workers)
     runs: list[HttpRun] = []
     for kind in args.db:
         with (
             http_bench.temporary_database(kind) as db_url,
             tempfile.TemporaryDirectory(prefix="outbound-bench-") as tmp,
+            ExitStack() as stack,
         ):
+            if args.worker_cpu:  # this process and wrk (its child), and later the database's backends
+                args.load_budget = stack.enter_context(cpu_quota.budget([os.getpid()]))
             prepare_http_store(db_url)
             for round_ in range(1, args.repeat + 1):  # interleaved: a disturbance hits one run, not a series
-                for target in args.targets:
-                    label = f"  {kind:<10} {target:<6}" + (f" (run {round_})" if args.repeat > 1 else "")
+                for target, workers in plan:
+                    label = f"  {kind:<10} {workers_label(target, workers):<6}"
+                    label += f" (run {round_})" if args.repeat > 1 else ""
                     print(f"{label} ...", end=" ", flush=True)
-                    run = bench_target(args, wrk, kind, target, db_url, Path(tmp), round_)
+                    run = bench_target(args, wrk, kind, target, db_url, Path(tmp), round_, workers)
                     extra = f" ({run.created} orders created)" if run.created is not None else ""
+                    if run.usage is not None:
+                        extra += f"\n      ({run.usage.describe(args.duration, run.result.requests)})"
                     print(f"{run.result.requests_per_sec:.1f} req/s{extra}", flush=True)
                     runs.append(run)
+    print("load average after: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     return runs
 
 
@@ -778,14 +896,25 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="a source tree (its src/) whose code serves the TARGET@base targets: before and after in one run",
     )
     http.add_argument(
-        "--workers", type=int, default=1, help="worker processes of the real server (default 1; bare keeps one)"
+        "--workers",
+        type=int,
+        nargs="+",
+        default=[1],
+        help="worker processes of the real server (default 1; bare keeps one); several counts are run in turn",
+    )
+    http.add_argument(
+        "--worker-cpu",
+        type=float,
+        default=None,
+        metavar="CPUS",
+        help="each worker process in a cgroup of its own limited to CPUS CPU (0.4, say; needs root; --pin off)",
     )
     http.add_argument("--bodies", type=int, default=60_000, help="pre-signed Create bodies per measured run (60,000)")
     http.add_argument(
         "--pin",
         choices=("on", "off"),
-        default="on" if (os.cpu_count() or 1) >= 2 else "off",
-        help="taskset: server on the last CPU, wrk on the others (default on with 2+ CPUs)",
+        default=None,
+        help="taskset: server on the last CPU, wrk on the others (default on with 2+ CPUs, off with --worker-cpu)",
     )
     http.add_argument("--profile", type=int, default=0, metavar="N", help="profile N calls in-process, then stop")
     http.add_argument("--profile-top", type=int, default=25, help="rows of each cProfile table (default 25)")
@@ -813,6 +942,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error(f"--orders-small must be at least {2 * listing.PAGE_SIZE} and --orders-large at least that")
     if args.duration + args.warmup > http_bench.SKEW_SECONDS - 120:
         parser.error("--duration plus --warmup must stay under 13 minutes: the pre-signed Timestamps expire at 15")
+    if min(args.workers) < 1:
+        parser.error("--workers must be at least 1")
+    if args.worker_cpu is not None:
+        if not 0.01 <= args.worker_cpu <= 1:
+            parser.error("--worker-cpu is a share of one CPU, from 0.01 to 1")
+        try:
+            cpu_quota.probe()
+        except cpu_quota.QuotaError as err:
+            parser.error(f"--worker-cpu: {err}")
+    if args.pin is None:
+        args.pin = "on" if (os.cpu_count() or 1) >= 2 and args.worker_cpu is None else "off"
     args.server_cpus = args.wrk_cpus = None
     if args.pin == "on":
         if not shutil.which("taskset"):
@@ -874,9 +1014,11 @@ def main(argv: list[str] | None = None) -> int:
                     "server_cpus": args.server_cpus,
                     "wrk_cpus": args.wrk_cpus,
                     "bodies": args.bodies,
+                    "workers": args.workers,
+                    "worker_cpu": args.worker_cpu,
                 },
-                "best": [{"db": r.db, "created": r.created, **asdict(r.result)} for r in best],
-                "runs": [{"db": r.db, "created": r.created, **asdict(r.result)} for r in runs],
+                "best": [run_json(r) for r in best],
+                "runs": [run_json(r) for r in runs],
                 "ratio_over_bare": ratios,
             },
             "listing": [asdict(t) for t in timings],

@@ -160,7 +160,12 @@ def run_server(server: str, host: str, port: int, workers: int) -> None:
         return
     import uvicorn
 
+    from outbound import reuseport
+
     options: dict[str, Any] = {"date_header": False, "server_header": False, "log_level": "warning"}
+    if workers > 1 and reuseport.available():  # a socket each: uvicorn's shared one can leave a worker idle
+        reuseport.serve(target, host, port, workers, options)
+        return
     uvicorn.run(target, host=host, port=port, workers=workers, factory=True, **options)
 
 
