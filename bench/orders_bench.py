@@ -369,21 +369,22 @@ class HttpRun:
 
 @dataclass
 class Usage:
-    """CPU used over a wrk run: by each worker (seconds, and CFS periods in which it spent its whole quota), by the
-    database's backends serving the server, and by wrk."""
+    """CPU used over a wrk run: by each worker (seconds, and CFS periods in which it spent its whole quota), by each
+    of the database's backends serving the server (by PID: a connection opened during the run counts from zero), and
+    by wrk."""
 
     worker_s: list[float]
     periods: list[tuple[int, int]]
-    database_s: float
+    database_s: dict[int, float]
     wrk_s: float
 
     @staticmethod
-    def sample(workers: list[tuple[int, Path]], backends: list[int]) -> Usage:
+    def sample(workers: list[tuple[int, Path]], db_url: str) -> Usage:
         children = resource.getrusage(resource.RUSAGE_CHILDREN)  # wrk, once it has been waited for
         return Usage(
             [cpu_quota.cpu_seconds([pid]) for pid, _ in workers],
             [cpu_quota.throttling(group) for _, group in workers],
-            cpu_quota.cpu_seconds(backends),
+            {pid: cpu_quota.cpu_seconds([pid]) for pid in database_backends(db_url)},
             children.ru_utime + children.ru_stime,
         )
 
@@ -391,14 +392,15 @@ class Usage:
         return Usage(
             [b - a for a, b in zip(start.worker_s, self.worker_s, strict=True)],
             [(b[0] - a[0], b[1] - a[1]) for a, b in zip(start.periods, self.periods, strict=True)],
-            self.database_s - start.database_s,
+            {pid: s - start.database_s.get(pid, 0.0) for pid, s in self.database_s.items()},
             self.wrk_s - start.wrk_s,
         )
 
     def describe(self, seconds: float, requests: int) -> str:
         cpu = " ".join(f"{s / seconds:.2f}" for s in self.worker_s)
         throttled = " ".join(f"{t / max(n, 1):.0%}" for n, t in self.periods)
-        per_request = {"workers": sum(self.worker_s), "database": self.database_s, "wrk": self.wrk_s}
+        database = sum(self.database_s.values())
+        per_request = {"workers": sum(self.worker_s), "database": database, "wrk": self.wrk_s}
         each = ", ".join(f"{name} {1000 * s / max(requests, 1):.2f}" for name, s in per_request.items())
         return f"worker CPU {cpu}, quota spent in {throttled} of periods; CPU ms a request: {each}"
 
@@ -487,13 +489,13 @@ def bench_target(
         usage = None
         for path, seconds in scripts:  # the last is measured: the server's CPU time is read around it
             if budgets:  # the database's backends share the benchmark's budget; what each part uses is measured
-                cpu_quota.join(args.load_budget, backends := database_backends(db_url))
-                start = Usage.sample(budgets, backends)
+                start = Usage.sample(budgets, db_url)
+                cpu_quota.join(args.load_budget, start.database_s)
             cpu_before = http_bench.group_cpu_seconds(server.pid)
             outputs.append(http_bench.run_wrk(wrk, url, path, seconds, args.connections, args.threads, args.wrk_cpus))
             cpu_spent = http_bench.group_cpu_seconds(server.pid) - cpu_before
             if budgets:
-                usage = Usage.sample(budgets, backends).since(start)
+                usage = Usage.sample(budgets, db_url).since(start)
     hint = " (out of pre-signed bodies: raise --bodies)" if target in ("create", "sp-create") else ""
     for warm_output in outputs[:-1]:  # the warm-up is not measured, but its answers must be right too
         if (warm := http_bench.parse_wrk(warm_output, args.server, target)).non_2xx:
