@@ -71,7 +71,7 @@ async def key_grant_and_signature_awaited(
 
 
 def _grant_and_signature(row: Any) -> tuple[KeyGrant | None, str | None]:
-    return _grant_from(row), None if row is None or row.signature is None else str(row.signature)
+    return _grant_from(row), orders.signature_in(row)
 
 
 def _grant_from(row: Any) -> KeyGrant | None:

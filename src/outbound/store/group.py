@@ -24,6 +24,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from sqlalchemy import Connection
@@ -128,33 +129,22 @@ class GroupCommit:
             for pending, error in failed:
                 pending.finish(error=error)
         for pending in alone:
-            try:
-                value = self._alone(pending)
-            except BaseException as exc:
-                pending.finish(error=exc)
-                if not isinstance(exc, Exception):
-                    raise
-            else:
-                pending.finish(value)
+            _settle(pending, partial(self._alone, pending))
 
     def _lone(self, pending: _Pending[Any]) -> None:
-        """A batch of one: its own transaction, without a savepoint (its failure rolls back all there is), and as
-        in a batch a database error that is not the work's own runs it once more."""
+        """A batch of one: its own transaction, without a savepoint (its failure rolls back all there is)."""
         self.batches += 1
         self.works += 1
+        _settle(pending, partial(self._alone_retried, pending))
+
+    def _alone_retried(self, pending: _Pending[Any]) -> Any:
+        """:meth:`_alone`, and as in a batch a database error that is not the work's own runs it once more."""
         try:
-            try:
-                value = self._alone(pending)
-            except DBAPIError as exc:
-                if is_disconnect(exc) or isinstance(exc, pending.again):
-                    raise
-                value = self._alone(pending)
-        except BaseException as exc:
-            pending.finish(error=exc)
-            if not isinstance(exc, Exception):
+            return self._alone(pending)
+        except DBAPIError as exc:
+            if is_disconnect(exc) or isinstance(exc, pending.again):
                 raise
-        else:
-            pending.finish(value)
+            return self._alone(pending)
 
     def _alone(self, pending: _Pending[Any]) -> Any:
         try:
@@ -190,6 +180,19 @@ def _attempt(conn: Connection, pending: _Pending[Any]) -> Any:
                 return _Retry()
             return _Failed(exc)
     raise AssertionError("unreachable")
+
+
+def _settle(pending: _Pending[Any], run: Callable[[], Any]) -> None:
+    """Finish ``pending`` with what ``run()`` returns or raises; an interrupt (not an ``Exception``) goes on up
+    once its caller has been told."""
+    try:
+        value = run()
+    except BaseException as exc:
+        pending.finish(error=exc)
+        if not isinstance(exc, Exception):
+            raise
+    else:
+        pending.finish(value)
 
 
 @contextmanager

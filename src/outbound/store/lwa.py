@@ -227,7 +227,7 @@ async def token_owner_and_signature_awaited(
 
 
 def _owner_and_signature(row: Any) -> tuple[TokenOwner | None, str | None]:
-    return _owner_from(row), None if row is None or row.signature is None else str(row.signature)
+    return _owner_from(row), orders.signature_in(row)
 
 
 def _owner_from(row: Any) -> TokenOwner | None:

@@ -543,6 +543,11 @@ def signature_column(seller: str) -> Label[str]:
     return query.scalar_subquery().label("signature")
 
 
+def signature_in(row: Any) -> str | None:
+    """The ``signature`` column of a row that carries :func:`signature_column` (``None``: no row, or no order)."""
+    return None if row is None or row.signature is None else str(row.signature)
+
+
 def order_signature(conn: Connection, seller_id: str, seller_order_id: str) -> str | None:
     """A text that changes whenever a committed write changes the order or any row of its answer (PostgreSQL only;
     one statement, one round trip); ``None`` when the seller has no such order."""
