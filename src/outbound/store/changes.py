@@ -12,9 +12,10 @@ PostgreSQL has no such counter; :func:`outbound.store.orders.order_signature` gi
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
+
+from outbound.store import process
 
 
 class SqliteVersion:
@@ -30,15 +31,15 @@ class SqliteVersion:
     def read(self) -> int:
         with self._lock:
             conn = self._conn
-            if conn is None or self._pid != os.getpid():
+            if conn is None or self._pid != process.pid():
                 conn = self._conn = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None)
                 conn.execute("PRAGMA busy_timeout=30000")
-                self._pid = os.getpid()
+                self._pid = process.pid()
             row = conn.execute("PRAGMA data_version").fetchone()
             return int(row[0])
 
     def close(self) -> None:
         with self._lock:
-            if self._conn is not None and self._pid == os.getpid():
+            if self._conn is not None and self._pid == process.pid():
                 self._conn.close()
             self._conn = None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -16,6 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
+from outbound.store import process
 from outbound.store.async_reads import AsyncReads
 from outbound.store.changes import SqliteVersion
 from outbound.store.outage import Outage
@@ -238,31 +238,20 @@ class _Kept:
         """The connection, for the holder of :attr:`lock`; ``None`` when the holder is using it already (a use
         inside another: that one takes a pooled connection, as every use did before)."""
         held = self._held
-        if held is not None and held[0] == _pid:
+        if held is not None and held[0] == process.pid():
             conn = held[1]
             if not conn.closed and not conn.invalidated:
                 return None if conn.in_transaction() else conn
             conn.close()
         conn = self._engine.connect()
-        self._held = (_pid, conn)
+        self._held = (process.pid(), conn)
         return conn
 
     def close(self) -> None:
         with self.lock:
             held, self._held = self._held, None
-            if held is not None and held[0] == _pid:
+            if held is not None and held[0] == process.pid():
                 held[1].close()
-
-
-_pid = os.getpid()  # this process's id, kept current across forks (a forked child opens its own connections)
-
-
-def _forked() -> None:
-    global _pid
-    _pid = os.getpid()
-
-
-os.register_at_fork(after_in_child=_forked)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
